@@ -45,7 +45,7 @@ class Article:
     text: str
     sentences: tuple[Sentence, ...]
     codebook: Codebook
-    key: Key
+    key: Key | None  # None in a learner bundle released without the key
     figures: tuple[Figure, ...]
     root: Path
     segmentation: dict
@@ -96,8 +96,14 @@ def list_articles(root: Path | None = None) -> list[str]:
     return sorted(p.parent.name for p in (root / "data").glob("*/article.json"))
 
 
-def load_article(article_id: str, root: Path | None = None, *, require_reviewed: bool = True) -> Article:
-    """Load an article and check every file; raises DataError listing every problem found."""
+def load_article(
+    article_id: str, root: Path | None = None, *, require_reviewed: bool = True, require_key: bool = True
+) -> Article:
+    """Load an article and check every file; raises DataError listing every problem found.
+
+    ``require_key=False`` accepts a learner bundle released without the key (``release
+    --graded``): ``key`` is then None, ``figures`` empty, and checks test form only.
+    """
     root = root or find_kit_root()
     folder = root / "data" / article_id
     if not (folder / "article.json").is_file():
@@ -117,7 +123,8 @@ def load_article(article_id: str, root: Path | None = None, *, require_reviewed:
     if meta is None or seg is None or codebook is None:
         raise DataError(problems)
     if meta["id"] != article_id:
-        problems.append(Problem(shown(folder / "article.json"), None, "id", f"{meta['id']!r} but the folder is {article_id!r}"))
+        message = f"{meta['id']!r} but the folder is {article_id!r}"
+        problems.append(Problem(shown(folder / "article.json"), None, "id", message))
 
     seed_path = root / "seeds" / meta["seed"]
     try:
@@ -135,10 +142,14 @@ def load_article(article_id: str, root: Path | None = None, *, require_reviewed:
     text = raw.decode("utf-8")
     sentences = _check_sentences(seg["sentences"], text, problems, shown(folder / "sentences.json"))
     texts = {s.id: s.text for s in sentences}
-    key = parse_key(folder / "key.json", problems, shown(folder / "key.json"), codebook, texts,
-                    require_reviewed=require_reviewed)
-    figures = parse_figures(folder / "figures.json", problems, shown(folder / "figures.json"), texts)
-    if problems or key is None or figures is None:
+    keyless = not require_key and not (folder / "key.json").exists()
+    key: Key | None = None
+    figures: tuple[Figure, ...] | None = ()
+    if not keyless:
+        key = parse_key(folder / "key.json", problems, shown(folder / "key.json"), codebook, texts,
+                        require_reviewed=require_reviewed)
+        figures = parse_figures(folder / "figures.json", problems, shown(folder / "figures.json"), texts)
+    if problems or (key is None and not keyless) or figures is None:
         raise DataError(problems)
     return Article(
         id=article_id, title=meta["title"], outlet=meta["outlet"], url=meta["url"],
@@ -185,5 +196,6 @@ def _check_sentences(items: list[dict], text: str, problems: list[Problem], show
         cursor = max(cursor, end)
         sentences.append(Sentence(item["id"], item["paragraph"], start, end, item["text"], cont))
     if text[cursor:].strip():
-        problems.append(Problem(shown, None, "sentences", f"the seed's end is in no sentence: {text[cursor:].strip()[:40]!r}"))
+        rest = text[cursor:].strip()[:40]
+        problems.append(Problem(shown, None, "sentences", f"the seed's end is in no sentence: {rest!r}"))
     return sentences

@@ -6,7 +6,7 @@ Problems are collected (not raised one at a time) so that `validate` lists them 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ def find_kit_root(start: Path | None = None) -> Path:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(schema_name: str) -> Any:
     import jsonschema
 

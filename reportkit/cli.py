@@ -1,0 +1,141 @@
+"""``python -m reportkit``: list, show, export and validate articles; more commands register here."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+from importlib import import_module
+
+from reportkit.errors import DataError
+
+# Modules that add their own subcommands through `register(subparsers)`; imported only when
+# the command line is built, so `import reportkit` stays light.
+PLUGIN_MODULES: tuple[str, ...] = ("reportkit.handout",)
+
+
+def _article_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("article", metavar="ARTICLE", help="an article id (see `articles`)")
+
+
+def cmd_articles(args: argparse.Namespace) -> int:
+    from reportkit.article import list_articles
+
+    for article_id in list_articles():
+        print(article_id)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from reportkit.article import load_article
+
+    article = load_article(args.article, require_key=False)
+    width = args.width
+    print(f"{article.title}\n{article.outlet}, {article.published} — {article.url}\n")
+    for paragraph in article.paragraphs():
+        for sentence in paragraph:
+            print(textwrap.fill(sentence.text, width=width, initial_indent=f"[{sentence.id}] ",
+                                subsequent_indent=" " * (len(sentence.id) + 3)))
+        print()
+    return 0
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    from reportkit.article import load_article
+
+    article = load_article(args.article)
+    rows = []
+    for sentence in article.sentences:
+        entry = article.key[sentence.id]
+        attribution = entry.attribution
+        rows.append({
+            "id": sentence.id,
+            "paragraph": sentence.paragraph,
+            "text": sentence.text,
+            "label": entry.label,
+            "accepted": [alt.label for alt in entry.accepted],
+            "accepted_notes": {alt.label: alt.note for alt in entry.accepted},
+            "rationale": entry.rationale,
+            "rules": list(entry.rules),
+            "source": attribution.source,
+            "source_type": attribution.source_type,
+            "cue": attribution.cue,
+            "cue_stance": attribution.cue_stance,
+            "channel": list(attribution.channel),
+            "channel_note": attribution.channel_note,
+            "mixed_quotes": list(attribution.mixed_quotes),
+            "hedges": list(attribution.hedges),
+        })
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for row in rows:
+            also = f"(also {', '.join(row['accepted'])})" if row["accepted"] else ""
+            print(f"{row['id']}  {row['label']:<10} {also:<20} {row['text'][:60]}")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from reportkit.article import load_article
+
+    try:
+        article = load_article(args.article)
+    except DataError as error:
+        print(f"{args.article}: INVALID", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    print(f"{article.id}: OK — {len(article.sentences)} sentences, all keyed; "
+          f"{len(article.figures)} figures; seed sha256 {article.seed_sha256[:12]}…")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m reportkit",
+        description="The reading-war-reporting kit: articles, keys, exercises and grading.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("articles", help="list the article ids, one per line",
+                       description="List the ids of the articles in the kit's data/ folder.")
+    p.set_defaults(func=cmd_articles)
+
+    p = sub.add_parser("show", help="print an article as a reader sees it, with sentence ids",
+                       description="Print the article paragraph by paragraph, each sentence with its id.")
+    _article_arg(p)
+    p.add_argument("--width", type=int, default=100, help="wrap lines at this width (default 100)")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("key", help="print the answer key (--json for a JSON list)",
+                       description="Print the answer key: one row per sentence with its label and attribution.")
+    _article_arg(p)
+    p.add_argument("--json", action="store_true",
+                   help="a JSON list of objects: id, text, label, accepted, source, channel, …")
+    p.set_defaults(func=cmd_key)
+
+    p = sub.add_parser("validate", help="check an article's data; exit 1 listing every problem",
+                       description="Load the article and check every file against the seed and the codebook.")
+    _article_arg(p)
+    p.set_defaults(func=cmd_validate)
+
+    for module in PLUGIN_MODULES:
+        import_module(module).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DataError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `… | head` closed the pipe: not an error
+        return 0

@@ -1,0 +1,88 @@
+"""The codebook as a handout (Markdown): labels, decision rules, and examples from an article.
+
+Generated from ``data/codebook.json`` and an article's key, so the handout, the checks and the
+key can never disagree. ``python -m reportkit codebook ARTICLE --out data/codebook.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from reportkit.article import Article, load_article
+
+INTRO = """\
+# Codebook: who is speaking in a news report?
+
+Every sentence on a news page does one of five jobs. Label each sentence with the **one** job that
+describes its main content; where two labels are defensible, the key names the alternative and why.
+Ask the questions in this order: *is it part of the page or the article?* → *are the main words inside
+quotation marks?* → *is someone named or described as the source?* → *is that someone the newsmaker,
+a participant, or an outside observer?* → *if no one is named, it is the reporter's own voice.*
+
+Licence: CC BY 4.0. The examples are sentences quoted from the {outlet} article at {url},
+for teaching; the article's text is not covered by the kit's licence.
+"""
+
+STANCES = """\
+## Cue words and what they signal
+
+The reporting cue tells you more than who spoke:
+
+| stance | cues | what it does |
+|---|---|---|
+| neutral | said, told, added, stated, outlined, according to | reports without judging |
+| distancing | alleging, claimed | keeps the reporter apart from the claim; signals it is disputed |
+| endorsing (factive) | revealed, acknowledged, as outlined in | presents the content as true |
+
+Also write down the **channel**: who said it first, and through which outlets it reached this page
+(for example *Jens Stoltenberg → Table.Briefings → European Pravda → Kyiv Post*), and the **hedges**
+(“around”, “estimated”, “evidence suggests”, “might”).
+"""
+
+
+def _quote(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
+
+
+def render(article: Article) -> str:
+    """The handout for ``article``: every label, every rule, each rule's examples from the key."""
+    codebook = article.codebook
+    lines = [INTRO.format(outlet=article.outlet, url=article.url), "## The five labels", ""]
+    lines += ["| label | key | ask | definition |", "|---|---|---|---|"]
+    for label in codebook.labels:
+        lines.append(f"| **{label.name}** (`{label.id}`) | {label.shortcut} | {label.question} | {label.definition} |")
+    lines.append("")
+    lines.append("## Decision rules, with examples from the article")
+    for label in [*codebook.labels, None]:
+        rules = [r for r in codebook.rules if r.label == (label.id if label else "any")]
+        if not rules:
+            continue
+        lines += ["", f"### {label.name if label else 'For every label'}", ""]
+        for rule in rules:
+            lines.append(f"**{rule.id} — {rule.title}.** {rule.text}")
+            examples = [e for e in article.key if rule.id in e.rules]
+            for entry in examples[:3]:
+                sentence = article.sentence(entry.id)
+                also = "".join(f"; also defensible: {a.label}" for a in entry.accepted)
+                lines.append(f"- **{entry.id} → {entry.label}{also}.** *{_quote(sentence.text)}* — {entry.rationale}")
+            lines.append("")
+    lines.append(STANCES)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("codebook", help="write the codebook handout (Markdown) for an article",
+                              description="Render the codebook with the article's sentences as examples.")
+    p.add_argument("article", metavar="ARTICLE")
+    p.add_argument("--out", type=Path, help="write here instead of printing (e.g. data/codebook.md)")
+    p.set_defaults(func=_cmd_codebook)
+
+
+def _cmd_codebook(args: argparse.Namespace) -> int:
+    text = render(load_article(args.article))
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        print(text, end="")
+    return 0
