@@ -36,8 +36,8 @@ OBSERVERS = re.compile(
 )
 INTERPRETIVE = re.compile(r"\b(signal(s|ed)?|suggest(s|ing)?|indicat(es|ing)|mean(s)?|shift|contrasts?)\b", re.I)
 FURNITURE = re.compile(
-    r"^(advertisement|sponsored|related|read more|other topics of interest|share( this)?|subscribe.*|"
-    r"sign up.*|follow us.*)$|\b(correction|clarification|ctrl ?\+ ?enter|newsletter|click here|"
+    r"^(advertisement|sponsored|related( articles?)?|other topics of interest|share( this)?|"
+    r"(read more|see also|subscribe|sign up|follow us)\b.*)$|\b(correction|clarification|ctrl ?\+ ?enter|newsletter|click here|"
     r"write to us|cookies?)\b",
     re.IGNORECASE,
 )
@@ -73,7 +73,7 @@ def _source(text: str, cue_match: re.Match) -> str | None:
     after, before = text[cue_match.end():], text[: cue_match.start()]
     if cue in ("according to", "as outlined by", "as outlined in", "as reported by", "cited in", "cited by",
                "speaking to"):
-        found = re.match(r"\s*(?:a report by |the )?" + NAME, after)
+        found = re.match(r"\s*(?:an? (?:report|interview|article) (?:by|in|with) )?(?:the )?" + NAME, after)
         return found.group(1).rstrip(".") if found else None
     found = re.search(NAME + r"(?:\s(?:also|recently|later|then|has|had|have))?\s*,?\s*$", before)
     if found and not found.group(1).endswith(("’s", "'s")):  # "Russia's reported use": not a speaker
@@ -97,7 +97,8 @@ def propose(sentence_id: str, text: str, seen_before: set[str] | None = None) ->
     if len(words) <= 6 and not re.search(r"[.!?”\"]$", stripped):
         return Proposal(sentence_id, "furniture", None, None, None, "short line without sentence punctuation")
     # The first cue with an identifiable source wins ("Russia's reported use…, Zelensky told…").
-    matches = list(_CUE_RE.finditer(stripped))
+    # "who asked not to be named" describes an anonymous source; it is not the cue.
+    matches = [m for m in _CUE_RE.finditer(stripped) if not stripped[m.end():].startswith(" not to be named")]
     sourced = [(m, _source(stripped, m)) for m in matches]
     cue_match, source = next(((m, src) for m, src in sourced if src), (matches[0], None) if matches else (None, None))
     cue = cue_match.group() if cue_match else None

@@ -13,7 +13,7 @@ from reportkit.errors import DataError
 
 # Modules that add their own subcommands through `register(subparsers)`; imported only when
 # the command line is built, so `import reportkit` stays light.
-PLUGIN_MODULES: tuple[str, ...] = ("reportkit.handout",)
+PLUGIN_MODULES: tuple[str, ...] = ("reportkit.handout", "reportkit.authoring")
 
 
 def _article_arg(parser: argparse.ArgumentParser) -> None:
