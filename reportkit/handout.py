@@ -7,6 +7,7 @@ key can never disagree. ``python -m reportkit codebook ARTICLE --out data/codebo
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from reportkit.article import Article, load_article
@@ -24,17 +25,16 @@ Licence: CC BY 4.0. The examples are sentences quoted from the {outlet} article 
 for teaching; the article's text is not covered by the kit's licence.
 """
 
-STANCES = """\
+STANCES_INTRO = """\
 ## Cue words and what they signal
 
 The reporting cue tells you more than who spoke:
 
-| stance | cues | what it does |
-|---|---|---|
-| neutral | said, told, added, stated, outlined, according to | reports without judging |
-| distancing | alleging, claimed | keeps the reporter apart from the claim; signals it is disputed |
-| endorsing (factive) | revealed, acknowledged, as outlined in | presents the content as true |
+| stance | what it does, with cues |
+|---|---|
+"""
 
+CHANNEL = """
 Also write down the **channel**: who said it first, and through which outlets it reached this page
 (for example *Jens Stoltenberg → Table.Briefings → European Pravda → Kyiv Post*), and the **hedges**
 (“around”, “estimated”, “evidence suggests”, “might”).
@@ -67,7 +67,8 @@ def render(article: Article) -> str:
                 also = "".join(f"; also defensible: {a.label}" for a in entry.accepted)
                 lines.append(f"- **{entry.id} → {entry.label}{also}.** *{_quote(sentence.text)}* — {entry.rationale}")
             lines.append("")
-    lines.append(STANCES)
+    stances = json.loads((article.root / "data" / "codebook.json").read_text("utf-8")).get("cue_stances", {})
+    lines.append(STANCES_INTRO + "".join(f"| {name} | {text} |\n" for name, text in stances.items()) + CHANNEL)
     return "\n".join(lines).rstrip() + "\n"
 
 
