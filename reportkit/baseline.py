@@ -34,11 +34,13 @@ OBSERVERS = re.compile(
     r"professor|economists?)\b",
     re.IGNORECASE,
 )
-INTERPRETIVE = re.compile(r"\b(signal(s|ed)?|suggest(s|ing)?|indicat(es|ing)|mean(s)?|shift|contrasts?)\b", re.I)
+INTERPRETIVE = re.compile(
+    r"\b(signal(s|ed)?|suggest(s|ing)?|indicat(es|ing)|mean(s)?|shift|contrasts?)\b", re.IGNORECASE
+)
 FURNITURE = re.compile(
     r"^(advertisement|sponsored|related( articles?)?|other topics of interest|share( this)?|"
-    r"(read more|see also|subscribe|sign up|follow us)\b.*)$|\b(correction|clarification|ctrl ?\+ ?enter|newsletter|click here|"
-    r"write to us|cookies?)\b",
+    r"(read more|see also|subscribe|sign up|follow us)\b.*)$|"
+    r"\b(correction|clarification|ctrl ?\+ ?enter|newsletter|click here|write to us|cookies?)\b",
     re.IGNORECASE,
 )
 DASH_ATTRIBUTED_HEADLINE = re.compile(r"\s[–—-]\s*[A-Z][\w.'’-]+( [A-Z][\w.'’-]+)?$")
