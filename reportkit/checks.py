@@ -12,6 +12,8 @@ the instructor's key outside the learner's kernel.
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
 import unicodedata
 from collections import Counter
@@ -206,7 +208,7 @@ def _score_ids(question: Question, answer: Any, article: Article, attempt: int) 
     n_right = max(0, len(right) - len(wrong))
     passed = not wrong and not missing
     if passed:
-        lines = [f"{question.id}: all {len(expected)} right."]
+        lines = [f"{question.id}: all {len(expected)} right."] + [line for line in lines if ": defensible." in line]
     return _result(question, n_right, len(expected), passed, "\n".join(lines))
 
 
@@ -219,26 +221,102 @@ def _score_label(question: Question, answer: Any, article: Article, attempt: int
     return _result(question, int(verdict.ok), 1, verdict.ok, message)
 
 
+_FILLER = {"the", "a", "an", "of", "from", "by", "in", "s"}
+_GENERIC = {"president", "former", "ukrainian", "ukraine", "unnamed", "news", "one", "person",
+            "official", "source", "minister", "general", "secretary"}
+
+
+def _tokens(name: str) -> set[str]:
+    """The words of a name, without parentheses ('(unnamed)') and filler words."""
+    return set(normalise(re.sub(r"\([^)]*\)", " ", name)).split()) - _FILLER
+
+
 def _names_match(given: str, expected: str, aliases: list[str]) -> bool:
-    g = normalise(given)
-    options = [normalise(expected), *map(normalise, aliases)]
-    return any(g == o or (o and g and (g in o.split(" (")[0] or o in g) and len(g) >= 4) for o in options)
+    """'Zelensky', 'President Zelensky' and 'the FT' (an alias) match; 'Kuleba' and 'he' do not.
+
+    A name matches when it equals the expected name or an alias, when its distinctive words
+    are all in it ('analysts' for 'military analysts (unnamed)'), or when it contains it whole.
+    """
+    g = _tokens(given)
+    if not g:
+        return False
+    for option in (expected, *aliases):
+        o = _tokens(option)
+        if not o:
+            continue
+        if g == o or (g <= o and g - _GENERIC) or o <= g:
+            return True
+    return False
+
+
+def _alias_of(alias: str, name: str) -> bool:
+    """Which link of a chain an alias names: it shares a word ('Table.Media'), is its initials
+    ('FT') or a spelling of one of its words ('Zelenskyy')."""
+    a, n = _tokens(alias), _tokens(name)
+    initials = "".join(w[0] for w in normalise(name).split() if w not in _FILLER)
+    if a & n or normalise(alias).replace(" ", "") == initials:
+        return True
+    return any(difflib.SequenceMatcher(None, x, y).ratio() >= 0.85 for x in a for y in n if len(x) >= 5)
+
+
+def _expected_text(question: Question, entry: Any) -> tuple[str | None, list[str]]:
+    """The key's answer to a text question and the other answers that count as the same."""
+    aliases = list(question.spec.get("aliases", []))
+    field = question.spec["field"]
+    if "expected" in question.spec:
+        return question.spec["expected"], aliases
+    attribution = entry.attribution
+    if field == "hedges":
+        hedges = list(attribution.hedges)
+        return (hedges[0] if hedges else None), aliases + hedges[1:]
+    if field == "outlet":  # the outlet the page cites: the link just before the last
+        channel = list(attribution.channel)
+        return (channel[-2] if len(channel) >= 3 else None), aliases
+    return getattr(attribution, field), aliases
+
+
+def _first_rule(question: Question, entry: Any, article: Article) -> str:
+    """What a first wrong try is told: a codebook rule, or the codebook's cue stances."""
+    field = question.spec.get("field")
+    if field == "cue_stance" and "rule" not in question.spec:
+        stances = _cue_stances(article)
+        # the definitions without their example verbs, which would give the answer away
+        return "Cue stances: " + "; ".join(f"{name}: {text.split(':')[0]}" for name, text in stances.items()) + "."
+    if field == "hedges" and "rule" not in question.spec:
+        return ("A hedge is a word that makes a claim less certain or marks it as an estimate "
+                "(around, estimated, suggests, might, could).")
+    rule_id = question.spec.get("rule") or (entry.rules[0] if entry.rules else None)
+    if not rule_id:
+        return ""
+    rule = article.codebook.rule(rule_id)
+    expected, _ = _expected_text(question, entry) if question.kind == "text" else (None, [])
+    if expected and normalise(str(expected)) in normalise(rule.text):
+        # the rule's own example would give the answer away: name the rule, not its text
+        return f"Rule {rule.id} ({rule.title}) decides this: read it in the codebook."
+    return rule.cite()
+
+
+def _cue_stances(article: Article) -> dict[str, str]:
+    path = article.root / "data" / "codebook.json"
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")).get("cue_stances", {}))
+    except (OSError, ValueError):
+        return {}
 
 
 def _score_text(question: Question, answer: Any, article: Article, attempt: int) -> Result:
     entry = article.key[question.spec["sentence"]]
-    field = question.spec["field"]
-    expected = question.spec.get("expected", getattr(entry.attribution, field))
-    ok = expected is not None and _names_match(answer, str(expected), question.spec.get("aliases", []))
+    expected, aliases = _expected_text(question, entry)
+    ok = expected is not None and _names_match(answer, str(expected), aliases)
+    explain = question.spec.get("explain", entry.rationale)
     if ok:
-        message = f"{question.id}: right. {question.spec.get('explain', entry.rationale)}"
-    else:
-        message = f"{question.id}: not {answer!r}. " + " ".join(
-            article.codebook.rule(r).cite() for r in entry.rules[:1]
-        )
-        if attempt >= 2:
-            message += f" Hint: {question.spec.get('explain', entry.rationale)}"
-    return _result(question, int(ok), 1, ok, message)
+        return _result(question, 1, 1, True, f"{question.id}: right, {expected}. {explain}")
+    lines = [f"{question.id}: not {answer!r}. {_first_rule(question, entry, article)}"]
+    if attempt >= 2 and question.spec.get("hint"):
+        lines.append(f"Hint: {question.spec['hint']}")
+    if attempt >= 3:
+        lines.append(f"The key's answer: {expected}. {explain}")
+    return _result(question, 0, 1, False, "\n".join(lines))
 
 
 def _score_chain(question: Question, answer: Any, article: Article, attempt: int) -> Result:
@@ -246,7 +324,8 @@ def _score_chain(question: Question, answer: Any, article: Article, attempt: int
     expected = list(question.spec.get("expected", entry.attribution.channel))
     aliases = question.spec.get("aliases", [])
     given = [str(a) for a in answer]
-    right = sum(1 for g, e in zip(given, expected, strict=False) if _names_match(g, e, aliases))
+    link_aliases = [[a for a in aliases if _alias_of(a, e)] for e in expected]
+    right = sum(1 for g, e, al in zip(given, expected, link_aliases, strict=False) if _names_match(g, e, al))
     passed = right == len(expected) and len(given) == len(expected)
     if passed:
         return _result(question, right, len(expected), True,
@@ -255,29 +334,55 @@ def _score_chain(question: Question, answer: Any, article: Article, attempt: int
     if len(given) != len(expected):
         lines.append(f"The chain has {len(expected)} links, from the source to the page you read; "
                      f"yours has {len(given)}.")
-    if expected and given and not _names_match(given[0], expected[0], aliases):
+    if expected and given and not _names_match(given[0], expected[0], link_aliases[0]):
         lines.append("Start with who first said it, not with an outlet that carried it.")
-    if expected and given and not _names_match(given[-1], expected[-1], aliases):
+    if expected and given and not _names_match(given[-1], expected[-1], link_aliases[-1]):
         lines.append(f"End with the page you are reading ({expected[-1]}).")
+    if attempt >= 2 and question.spec.get("hint"):
+        lines.append(f"Hint: {question.spec['hint']}")
     if attempt >= 3:
         lines.append(f"The key's chain: {' → '.join(expected)}.")
-    if entry.attribution.channel_note:
-        lines.append(entry.attribution.channel_note)
+        if entry.attribution.channel_note:
+            lines.append(entry.attribution.channel_note)
     return _result(question, right, len(expected), False, "\n".join(lines))
 
 
 def _score_number(question: Question, answer: Any, article: Article, attempt: int) -> Result:
-    figure = next(f for f in article.figures if f.id == question.spec["figure"])
-    expected = question.spec.get("expected", figure.value)
+    spec = question.spec
+    figure = next((f for f in article.figures if f.id == spec.get("figure")), None)
+    if "expected" in spec:
+        expected = spec["expected"]
+    elif "key_label" in spec:  # a count of the key's sentences with one label
+        within = spec.get("within") or article.ids
+        expected = sum(1 for sid in within if article.key[sid].label == spec["key_label"])
+    else:
+        expected = figure.value if figure else None
     ok = expected is not None and abs(float(answer) - float(expected)) <= 1e-9 * max(1.0, abs(float(expected)))
+    explain = spec.get("explain", "")
+    if figure is None:
+        if ok:
+            return _result(question, 1, 1, True, f"{question.id}: right, {expected:g}. {explain}".rstrip())
+        lines = [f"{question.id}: not {answer}. {question.prompt}"]
+        if "key_label" in spec:
+            label = article.codebook.label(spec["key_label"])
+            lines.append(f"Count the sentences whose answer to “{label.question}” is yes.")
+        if attempt >= 2 and spec.get("hint"):
+            lines.append(f"Hint: {spec['hint']}")
+        if attempt >= 3:
+            lines.append(f"The key's answer: {expected:g}.")
+        return _result(question, 0, 1, False, "\n".join(lines))
     sentence = article.sentence(figure.sentence)
     if ok:
-        message = f"{question.id}: right: {figure.text} — {figure.counts}, asserted by {figure.asserted_by}."
-    else:
-        message = f"{question.id}: not {answer}. Read {sentence.id} again: what number counts {figure.counts}?"
-        if attempt >= 2:
-            message += f" It is written as “{figure.text}”."
-    return _result(question, int(ok), 1, ok, message)
+        hedge = f" Hedged: “{figure.hedge}”." if figure.hedge else " The sentence does not hedge it."
+        message = (f"{question.id}: right: “{figure.text}” — {figure.counts}, "
+                   f"asserted by {figure.asserted_by}.{hedge} {explain}").rstrip()
+        return _result(question, 1, 1, True, message)
+    lines = [f"{question.id}: not {answer}. Read {sentence.id} again: what number counts {figure.counts}?"]
+    if attempt >= 2:
+        lines.append("Write words as digits: “two and a half” is 2.5, “1 million” is 1000000.")
+    if attempt >= 3:
+        lines.append(f"It is written as “{figure.text}”.")
+    return _result(question, 0, 1, False, "\n".join(lines))
 
 
 def _score_tagging(question: Question, answer: Any, article: Article, attempt: int) -> Result:
@@ -331,6 +436,14 @@ class Checker:
             # The full explanation is shown above; the traceback only names the question.
             raise AssertionError(f"{question_id} is not right yet: read the explanation above.")
         return result
+
+    def preview(self, question_id: str, answer: Any) -> None:
+        """Show what ``check`` would say about an answer, without stopping the cell or counting a try."""
+        _show(score(self.questions[question_id], answer, self.article, 1))
+
+    def total(self) -> float:
+        """The points all the article's questions are worth together."""
+        return sum(q.points for q in self.questions.values())
 
 
 def _show(result: Result) -> None:

@@ -13,7 +13,8 @@ from reportkit.errors import DataError
 
 # Modules that add their own subcommands through `register(subparsers)`; imported only when
 # the command line is built, so `import reportkit` stays light.
-PLUGIN_MODULES: tuple[str, ...] = ("reportkit.handout", "reportkit.authoring")
+PLUGIN_MODULES: tuple[str, ...] = ("reportkit.handout", "reportkit.authoring", "reportkit.release",
+                                   "reportkit.grading")
 
 
 def _article_arg(parser: argparse.ArgumentParser) -> None:

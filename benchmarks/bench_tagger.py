@@ -1,0 +1,167 @@
+"""How fast the tagger is, in the kernel and in JupyterLab, against a plain-ipywidgets baseline.
+
+Prints: import time of reportkit; kernel time to build and display a Tagger; kernel time per
+label change including the save (mean of 50); browser time from running the cell to every
+sentence row visible, for the Tagger and for a baseline of one ToggleButtons per sentence
+(first render and a second, warm one), and their ratio. Targets: < 1 s to all rows visible
+for ~50 sentences, < 50 ms per change.
+
+Uses the real article when its key loads, else the tests' tiny kit. Everything it writes goes
+to a temporary folder. Run: ``.venv/bin/python benchmarks/bench_tagger.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO / "tests" / "browser"), str(REPO / "tests")]
+
+from labdriver import launch_chromium, running_lab, write_notebook  # noqa: E402
+
+REAL = "kyivpost-2024-12-zelensky-kyodo"
+
+SETUP = """\
+import json, time, statistics
+import ipywidgets as W
+from IPython.display import display
+from reportkit.article import load_article
+from reportkit.tagger import Tagger
+ARTICLE = load_article({article!r})
+IDS = [s.id for s in ARTICLE.sentences]
+LABELS = list(ARTICLE.codebook.label_ids)
+RESULTS = {{}}
+"""
+
+# First run passes the id (load and validate the article too), the second the loaded Article.
+TAGGER = """\
+t0 = time.perf_counter()
+w = Tagger({what}, exercise="bench-{n}")
+display(w)
+RESULTS.setdefault("build_display_ms", []).append((time.perf_counter() - t0) * 1000)
+"""
+
+BASELINE = """\
+t0 = time.perf_counter()
+rows = []
+for s in ARTICLE.sentences:
+    row = W.HBox([W.Label(s.id), W.HTML(s.text, layout=W.Layout(width="55%")),
+                  W.ToggleButtons(options=LABELS, value=None)])
+    row.add_class("bench-base-row")
+    rows.append(row)
+display(W.VBox(rows))
+RESULTS.setdefault("baseline_build_display_ms", []).append((time.perf_counter() - t0) * 1000)
+"""
+
+CHANGES = """\
+times = []
+for i in range(50):
+    t0 = time.perf_counter()
+    w.set_label(IDS[i % len(IDS)], LABELS[i % len(LABELS)])
+    times.append((time.perf_counter() - t0) * 1000)
+RESULTS["change_ms_mean"] = statistics.mean(times)
+RESULTS["change_ms_max"] = max(times)
+json.dump(RESULTS, open("bench-results.json", "w"))
+"""
+
+# Runs cell `index` and resolves with the ms until `count` elements matching `selector`
+# are laid out and visible (checked every animation frame).
+TIME_CELL = """async ([index, selector, count]) => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  await panel.sessionContext.ready;
+  const before = document.querySelectorAll(selector).length;
+  panel.content.activeCellIndex = index;
+  const t0 = performance.now();
+  app.commands.execute('notebook:run-cell');
+  const shown = () => [...document.querySelectorAll(selector)]
+      .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height > 0).length;
+  while (shown() < before + count) await new Promise(r => requestAnimationFrame(r));
+  return performance.now() - t0;
+}"""
+
+
+def pick_article(tmp: Path) -> tuple[str, Path]:
+    try:
+        from reportkit.article import load_article
+
+        load_article(REAL, REPO)
+        return REAL, REPO
+    except Exception as exc:  # noqa: BLE001 - any failure means: fall back to the tiny kit
+        print(f"real article unavailable ({str(exc).splitlines()[0][:80]}); using the tiny kit")
+        from conftest import TINY_ID, make_tiny_kit
+
+        return TINY_ID, make_tiny_kit(tmp / "kit")
+
+
+def import_time() -> float:
+    code = "import time; t=time.perf_counter(); import reportkit; print((time.perf_counter()-t)*1000)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout)
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-tagger-"))
+    article_id, kit = pick_article(tmp)
+    from reportkit.article import load_article
+
+    n = len(load_article(article_id, kit).sentences)
+    notebooks = tmp / "notebooks"
+    notebooks.mkdir()
+    cells = [SETUP.format(article=article_id), TAGGER.format(n=1, what=repr(article_id)), BASELINE,
+             TAGGER.format(n=2, what="ARTICLE"), BASELINE, CHANGES]
+    write_notebook(notebooks / "bench.ipynb", cells)  # cell 0 is markdown
+
+    with running_lab(tmp / "state", notebooks, env={"REPORTKIT_HOME": str(kit)}) as lab, \
+            sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.set_default_timeout(180_000)
+        page.goto(lab.notebook_url("bench.ipynb"))
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        # Setup (imports, article) is not part of the timing: run it and wait for its prompt.
+        page.evaluate("""async () => { const p = window.jupyterapp.shell.currentWidget;
+            await p.sessionContext.ready; p.content.activeCellIndex = 1;
+            await window.jupyterapp.commands.execute('notebook:run-cell'); }""")
+        page.locator(".jp-Cell").nth(1).locator(".jp-InputPrompt", has_text="[1]").wait_for()
+        ms = {
+            "tagger_first": page.evaluate(TIME_CELL, [2, ".rk-row", n]),
+            "baseline_first": page.evaluate(TIME_CELL, [3, ".bench-base-row", n]),
+            "tagger_warm": page.evaluate(TIME_CELL, [4, ".rk-row", n]),
+            "baseline_warm": page.evaluate(TIME_CELL, [5, ".bench-base-row", n]),
+        }
+        page.evaluate("""() => { const p = window.jupyterapp.shell.currentWidget;
+            p.content.activeCellIndex = 6; window.jupyterapp.commands.execute('notebook:run-cell'); }""")
+        results_file = notebooks / "bench-results.json"
+        deadline = time.monotonic() + 180
+        while not results_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        kernel = json.loads(results_file.read_text())
+        browser.close()
+
+    build = kernel["build_display_ms"]
+    print(f"article: {article_id} ({n} sentences)")
+    print(f"import reportkit:                        {import_time():7.1f} ms")
+    print(f"kernel, build + display Tagger:          {build[0]:7.1f} ms from the id (loads the article), "
+          f"{build[1]:.1f} ms from a loaded Article")
+    base_build = kernel["baseline_build_display_ms"]
+    print(f"kernel, build + display baseline:        {base_build[0]:7.1f} ms first, {base_build[1]:.1f} ms second")
+    print(f"kernel, per label change incl. save:     {kernel['change_ms_mean']:7.2f} ms mean of 50 "
+          f"(max {kernel['change_ms_max']:.1f} ms; target < 50 ms)")
+    print(f"browser, run cell -> all rows visible:   Tagger {ms['tagger_first']:7.0f} ms first, "
+          f"{ms['tagger_warm']:.0f} ms warm (target < 1000 ms)")
+    print(f"                                         baseline {ms['baseline_first']:5.0f} ms first, "
+          f"{ms['baseline_warm']:.0f} ms warm (one ToggleButtons per row)")
+    print(f"ratio baseline / Tagger:                 {ms['baseline_first'] / ms['tagger_first']:7.1f}x first, "
+          f"{ms['baseline_warm'] / ms['tagger_warm']:.1f}x warm")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,345 @@
+"""What the lessons display: sentences with their quotations, cues and sources marked, and tables.
+
+Every helper returns a ``Block``: Jupyter shows its HTML, and plain Python (a terminal, a
+screen reader reading text/plain, nbval) gets a readable text version of the same content.
+The HTML uses only inline styles with translucent backgrounds and inherited text colour, so
+it reads on light and dark themes. Helpers that use the key (``show(..., key=True)``,
+``explain``, ``figures_table``, ``chains_table``) say so when the key is not in the bundle.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from reportkit.article import Article, Sentence
+
+QUOTE_RE = re.compile(r"“[^”]*”|\"[^\"]*\"")
+BRACKET_RE = re.compile(r"\[[^\]]*\]")
+PRONOUN_RE = re.compile(r"\b(he|He|his|His)\b")
+
+STYLES = {
+    "quote": "background-color:rgba(230,159,0,.25)",
+    "bracket": "font-style:italic;border:1px dashed rgba(128,128,128,.9)",
+    "cue": "font-weight:bold;text-decoration:underline",
+    "source": "background-color:rgba(0,114,178,.25);font-weight:bold",
+    "hedge": "border-bottom:2px dotted currentColor",
+}
+LEGEND = {
+    "quote": "inside quotation marks",
+    "bracket": "[editor's insertion]",
+    "cue": "reporting cue",
+    "source": "source",
+    "hedge": "hedge",
+}
+MUTED = "opacity:.75;font-size:90%"
+
+
+@dataclass(frozen=True)
+class Block:
+    """HTML for Jupyter with a plain-text twin (the text/plain output)."""
+
+    html: str
+    text: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __add__(self, other: Block) -> Block:
+        return Block(self.html + other.html, f"{self.text}\n{other.text}")
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _find(text: str, needle: str) -> tuple[int, int] | None:
+    """First case-insensitive whole-word match of ``needle`` in ``text``."""
+    if not needle:
+        return None
+    match = re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", text, flags=re.IGNORECASE)
+    return (match.start(), match.end()) if match else None
+
+
+def _core(name: str) -> str:
+    return re.sub(r"\s*\([^)]*\)", "", name).strip()
+
+
+def _source_span(sentence: Sentence, source: str | None) -> tuple[int, int] | None:
+    """Where the sentence names its source: the full name, its longest run of words, or 'he'."""
+    if not source:
+        return None
+    text, words = sentence.text, _core(source).split()
+    for n in range(len(words), 0, -1):
+        for i in range(len(words) - n + 1):
+            gram = " ".join(words[i : i + n])
+            if n == 1 and (len(gram) < 4 or gram.lower() in {"the", "of", "an", "unnamed"}):
+                continue
+            span = _find(text, gram)
+            if span:
+                return span
+    match = PRONOUN_RE.search(text)
+    return (match.start(), match.end()) if match else None
+
+
+def spans(article: Article, sentence: Sentence, *, key: bool = True) -> list[tuple[int, int, str]]:
+    """The marked stretches of a sentence as (start, end, kind); kinds are the keys of STYLES.
+
+    Without the key only what the text itself shows is marked: quotations and brackets.
+    """
+    text = sentence.text
+    found = [(m.start(), m.end(), "quote") for m in QUOTE_RE.finditer(text)]
+    found += [(m.start(), m.end(), "bracket") for m in BRACKET_RE.finditer(text)]
+    if key and article.key is not None:
+        attribution = article.key[sentence.id].attribution
+        for kind, span in (("cue", _find(text, attribution.cue or "")),
+                           ("source", _source_span(sentence, attribution.source))):
+            if span:
+                found.append((*span, kind))
+        for hedge in attribution.hedges:
+            span = _find(text, hedge)
+            if span:
+                found.append((*span, "hedge"))
+    return sorted(found)
+
+
+def _marked_html(text: str, marks: list[tuple[int, int, str]]) -> str:
+    """Wrap every run of characters in the styles of the marks that cover it."""
+    cuts = sorted({0, len(text), *(s for s, _, _ in marks), *(e for _, e, _ in marks)})
+    out = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        kinds = [k for s, e, k in marks if s <= a and b <= e]
+        piece = _esc(text[a:b])
+        for kind in kinds:
+            piece = f'<span style="{STYLES[kind]}" title="{LEGEND[kind]}">{piece}</span>'
+        out.append(piece)
+    return "".join(out)
+
+
+def _legend_html(kinds: Iterable[str]) -> str:
+    items = [f'<span style="{STYLES[k]}">{_esc(LEGEND[k])}</span>' for k in STYLES if k in set(kinds)]
+    return f'<div style="{MUTED};margin-top:.3em">Marked: {" · ".join(items)}</div>' if items else ""
+
+
+def _attribution_text(article: Article, sid: str) -> str:
+    a = article.key[sid].attribution
+    parts = []
+    if a.source:
+        parts.append(f"source: {a.source} ({a.source_type})")
+    if a.cue:
+        parts.append(f"cue: “{a.cue}” ({a.cue_stance})")
+    if a.mixed_quotes:
+        parts.append("quoted: " + ", ".join(f"“{q}”" for q in a.mixed_quotes))
+    if a.hedges:
+        parts.append("hedges: " + ", ".join(f"“{h}”" for h in a.hedges))
+    if len(a.channel) > 1:
+        parts.append("chain: " + " → ".join(a.channel))
+    return " · ".join(parts) or "no source named"
+
+
+def show(article: Article, *sentence_ids: str, key: bool = True) -> Block:
+    """Sentences with quotations and brackets marked; with ``key=True`` also the key's cue,
+    source and hedges, and an attribution line under each sentence."""
+    use_key = key and article.key is not None
+    rows_html, rows_text, kinds = [], [], set()
+    for sid in sentence_ids:
+        sentence = article.sentence(sid)
+        marks = spans(article, sentence, key=use_key)
+        kinds |= {k for _, _, k in marks}
+        line = f'<div style="margin:.35em 0"><code>{sid}</code> {_marked_html(sentence.text, marks)}'
+        text = f"{sid}  {sentence.text}"
+        if use_key:
+            info = _attribution_text(article, sid)
+            line += f'<div style="{MUTED};margin-left:2.6em">{_esc(info)}</div>'
+            text += f"\n     {info}"
+        rows_html.append(line + "</div>")
+        rows_text.append(text)
+    if key and article.key is None:
+        rows_text.append("(The key is not in this bundle: only quotations and brackets are marked.)")
+    return Block("".join(rows_html) + _legend_html(kinds), "\n".join(rows_text))
+
+
+def read(article: Article, first: str | None = None, last: str | None = None) -> Block:
+    """The article (or the units from ``first`` to ``last``) paragraph by paragraph, with ids."""
+    ids = article.ids
+    lo = ids.index(first) if first else 0
+    hi = ids.index(last) if last else len(ids) - 1
+    wanted = set(ids[lo : hi + 1])
+    paras_html, paras_text = [], []
+    for paragraph in article.paragraphs():
+        chosen = [s for s in paragraph if s.id in wanted]
+        if not chosen:
+            continue
+        paras_html.append('<p style="margin:.5em 0">' + " ".join(
+            f'<sup><code>{s.id}</code></sup>&#8239;{_esc(s.text)}' for s in chosen) + "</p>")
+        paras_text.append(" ".join(f"[{s.id}] {s.text}" for s in chosen))
+    header = f"{article.title} — {article.outlet}, {article.published}"
+    return Block(f"<div><b>{_esc(header)}</b>{''.join(paras_html)}</div>",
+                 header + "\n\n" + "\n\n".join(paras_text))
+
+
+def _table(headers: list[str], rows: list[list[str]], rows_html: list[list[str]] | None = None) -> Block:
+    rows_html = rows_html or [[_esc(c) for c in row] for row in rows]
+    head = "".join(f'<th style="text-align:left">{_esc(h)}</th>' for h in headers)
+    body = "".join("<tr>" + "".join(f'<td style="text-align:left;vertical-align:top">{c}</td>'
+                                     for c in row) + "</tr>" for row in rows_html)
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    widths = [min(w, 40) for w in widths]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return Block(f"<table>{'<thead><tr>' + head + '</tr></thead>'}<tbody>{body}</tbody></table>",
+                 "\n".join(lines))
+
+
+def swatch(color: str) -> str:
+    return (f'<span style="display:inline-block;width:.9em;height:.9em;background-color:{color};'
+            f'border:1px solid rgba(128,128,128,.8);vertical-align:middle"></span>')
+
+
+def labels_table(article: Article) -> Block:
+    """The codebook's five labels: id, name, the question to ask, the keyboard shortcut."""
+    rows, rows_html = [], []
+    for label in article.codebook.labels:
+        rows.append([label.id, label.name, label.question, label.shortcut])
+        rows_html.append([f"{swatch(label.color)} <code>{_esc(label.id)}</code>", _esc(label.name),
+                          _esc(label.question), _esc(label.shortcut)])
+    return _table(["label", "name", "ask", "key"], rows, rows_html)
+
+
+def rules_table(article: Article, *rule_ids: str) -> Block:
+    """Codebook rules (all, or the ones named) with their titles and text."""
+    rules = [article.codebook.rule(r) for r in rule_ids] if rule_ids else list(article.codebook.rules)
+    rows = [[r.id, r.label, r.title, r.text] for r in rules]
+    return _table(["rule", "label", "title", "text"], rows)
+
+
+def explain(article: Article, *sentence_ids: str) -> Block:
+    """The key's verdict on sentences: label, accepted alternatives, rules and rationale."""
+    if article.key is None:
+        return Block("<p><i>The key is not in this bundle.</i></p>", "(The key is not in this bundle.)")
+    blocks_html, blocks_text = [], []
+    for sid in sentence_ids:
+        entry = article.key[sid]
+        label = article.codebook.label(entry.label)
+        also = "".join(f"<li>also accepted: <b>{_esc(article.codebook.label(a.label).name.lower())}</b>"
+                       f" — {_esc(a.note)}</li>" for a in entry.accepted)
+        blocks_html.append(
+            f'<div style="margin:.4em 0"><code>{sid}</code> {swatch(label.color)} '
+            f"<b>{_esc(label.name.lower())}</b> <span style=\"{MUTED}\">(rules {_esc(', '.join(entry.rules))})"
+            f"</span><div>{_esc(entry.rationale)}</div>{'<ul>' + also + '</ul>' if also else ''}</div>")
+        text = f"{sid}  {label.name.lower()} (rules {', '.join(entry.rules)})\n     {entry.rationale}"
+        for alt in entry.accepted:
+            text += f"\n     also accepted: {article.codebook.label(alt.label).name.lower()} — {alt.note}"
+        blocks_text.append(text)
+    return Block("".join(blocks_html), "\n".join(blocks_text))
+
+
+def figures_table(article: Article) -> Block:
+    """The figures ledger: each number, what it counts, who asserts it, through whom, the hedge."""
+    if not article.figures:
+        return Block("<p><i>The figures ledger is not in this bundle.</i></p>",
+                     "(The figures ledger is not in this bundle.)")
+    rows = [[f.sentence, f.text, f.counts, f.asserted_by, " → ".join(f.channel), f.hedge or "—"]
+            for f in article.figures]
+    return _table(["sentence", "figure", "counts", "asserted by", "chain", "hedge"], rows)
+
+
+def checking_table(article: Article) -> Block:
+    """How each figure could be checked, from the ledger."""
+    rows = [[f.sentence, f.text, f.how_to_check] for f in article.figures]
+    return _table(["sentence", "figure", "how you could check it"], rows)
+
+
+def id_ranges(ids: list[str]) -> str:
+    """'s01–s07, s11' from a list of ids in article order."""
+    numbers = [int(i[1:]) for i in ids]
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"s{r[0]:02d}" if len(r) == 1 else f"s{r[0]:02d}–s{r[-1]:02d}" for r in runs)
+
+
+def chains(article: Article) -> list[tuple[tuple[str, ...], list[str]]]:
+    """Each distinct attribution chain of the report (furniture left out) with its sentences."""
+    found: dict[tuple[str, ...], list[str]] = {}
+    for entry in article.key or ():
+        if entry.label == "furniture" or len(entry.attribution.channel) < 2:
+            continue
+        found.setdefault(tuple(entry.attribution.channel), []).append(entry.id)
+    return sorted(found.items(), key=lambda item: (-len(item[1]), item[1][0]))
+
+
+def chains_table(article: Article) -> Block:
+    rows = [[" → ".join(chain), id_ranges(ids), str(len(ids))] for chain, ids in chains(article)]
+    return _table(["chain: source → … → page", "sentences", "n"], rows)
+
+
+def composition(article: Article, answers: Mapping[str, str] | None = None) -> Block:
+    """How many units carry each label (the key's, or ``answers``)."""
+    labels = answers if answers is not None else {e.id: e.label for e in article.key or ()}
+    total = len(article.sentences)
+    rows, rows_html = [], []
+    for label in article.codebook.labels:
+        n = sum(1 for sid in article.ids if labels.get(sid) == label.id)
+        rows.append([label.name, str(n), f"{100 * n / total:.0f}%"])
+        rows_html.append([f"{swatch(label.color)} {_esc(label.name)}", str(n), f"{100 * n / total:.0f}%"])
+    return _table(["label", "units", "share"], rows, rows_html)
+
+
+def upstream(article: Article) -> Block:
+    """The outlets the article relies on, with links: where a reader would check."""
+    items_html = "".join(f'<li><a href="{_esc(u["url"])}" target="_blank" rel="noopener">{_esc(u["name"])}'
+                         f"</a>: {_esc(u['what'])}</li>" for u in article.upstream)
+    text = "\n".join(f"- {u['name']} ({u['url']}): {u['what']}" for u in article.upstream)
+    return Block(f"<ul>{items_html}</ul>", text)
+
+
+def compare(article: Article, answers: Mapping[str, str]) -> Block:
+    """The units where ``answers`` differ from the key, with the codebook's reason."""
+    from reportkit.feedback import judge_label
+
+    if not any(answers.get(sid) for sid in article.ids):
+        return Block("<p>Nothing tagged yet.</p>", "Nothing tagged yet.")
+    rows = []
+    for sentence in article.sentences:
+        verdict = judge_label(article.key[sentence.id], answers.get(sentence.id), article.codebook, reveal=True)
+        if verdict.status != "correct":
+            rows.append([sentence.id, verdict.given or "—", verdict.status, verdict.message])
+    if not rows:
+        return Block("<p>Every unit matches the key.</p>", "Every unit matches the key.")
+    return _table(["unit", "yours", "verdict", "why"], rows)
+
+
+def quotes_table(article: Article) -> Block:
+    """Every unit with quotation marks: what is inside them, and whether the key calls it a quote."""
+    rows = []
+    for sentence in article.sentences:
+        quoted = [m.group(0) for m in QUOTE_RE.finditer(sentence.text)]
+        if not quoted:
+            continue
+        label = article.key[sentence.id].label if article.key is not None else "?"
+        share = sum(len(q) for q in quoted) / len(sentence.text)
+        rows.append([sentence.id, " … ".join(quoted), f"{100 * share:.0f}%",
+                     article.codebook.label(label).name.lower() if label != "?" else "?"])
+    return _table(["unit", "inside the quotation marks", "of the sentence", "key's label"], rows)
+
+
+def cues_table(article: Article) -> Block:
+    """The reporting cues of the report grouped by stance (neutral, distancing, endorsing)."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for entry in article.key or ():
+        a = entry.attribution
+        if a.cue and entry.label != "furniture":
+            groups.setdefault((a.cue_stance or "", a.cue.lower()), []).append(entry.id)
+    order = {"neutral": 0, "distancing": 1, "endorsing": 2}
+    rows = [[stance, f"“{cue}”", id_ranges(ids)]
+            for (stance, cue), ids in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 9), kv[1][0]))]
+    return _table(["stance", "cue", "sentences"], rows)

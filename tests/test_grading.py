@@ -1,0 +1,303 @@
+"""The grader: zip safety, cell restoration, answer inspection, tagging answers, the report,
+and whole-class runs (the tiny exercise through the command line; the real exercises)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import grading_kit as gk  # noqa: E402
+
+from reportkit import grading  # noqa: E402
+from reportkit.grading import LearnerResult, inspect_answer, load_release, rebuild  # noqa: E402
+from reportkit.ziputil import Limits, UnsafeArchive, safe_extract  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return gk.build_kit(tmp_path_factory.mktemp("grading") / "kit")
+
+
+# ------------------------------------------------------------------ zips
+
+
+def test_safe_extract_plain_zip(tmp_path):
+    archive = tmp_path / "a.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("sub/01-tiny.ipynb", "{}")
+        z.writestr("sub/", "")
+        z.writestr("notes.txt", "hello")
+    files = safe_extract(archive, tmp_path / "out")
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in files) == ["notes.txt", "sub/01-tiny.ipynb"]
+
+
+@pytest.mark.parametrize("name", ["../x", "a/../../x", "/etc/x", "C:/x", "..\\x"])
+def test_safe_extract_rejects_escaping_paths(tmp_path, name):
+    archive = tmp_path / "a.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr(name, "x")
+    with pytest.raises(UnsafeArchive):
+        safe_extract(archive, tmp_path / "out")
+    assert not (tmp_path / "out").exists()  # checked before anything was written
+
+
+def test_safe_extract_limits_count_and_size(tmp_path):
+    archive = tmp_path / "a.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(5):
+            z.writestr(f"f{i}", bytes(1000))
+    with pytest.raises(UnsafeArchive, match="5 entries"):
+        safe_extract(archive, tmp_path / "o1", Limits(max_entries=4))
+    with pytest.raises(UnsafeArchive, match="zip bomb"):
+        safe_extract(archive, tmp_path / "o2", Limits(max_total_bytes=3000))
+
+
+def test_zip_bomb_builder_makes_a_valid_stream(tmp_path):
+    import zlib
+
+    bomb = gk.zip_bomb(tmp_path / "b.zip", gib=1)
+    with zipfile.ZipFile(bomb) as z:
+        info = z.infolist()[0]
+        assert info.file_size == 2**30 and info.compress_size < 2 * 2**20
+        with z.open(info) as source:  # the first megabytes decompress to zeros
+            assert source.read(3 * 2**20) == bytes(3 * 2**20)
+    assert zlib.crc32(b"") == 0
+
+
+# ------------------------------------------------------------------ inspection
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("check = lambda *a: None", "assigns `check`"),
+    ("def check(q, a):\n    return None", "defines `check`"),
+    ("import reportkit.checks\nreportkit.checks.score = print", "changes `reportkit.checks.score`"),
+    ("Checker.__call__ = lambda *a: None", "changes `Checker.__call__`"),
+    ("import builtins\nbuiltins.print = None", "imports `builtins`"),
+    ("globals()['check'] = None", "calls `globals()`"),
+    ("setattr(check, 'questions', {})", "calls `setattr` on `check`"),
+    ("from os import path as check", "imports something as `check`"),
+    ("get_ipython().events.register('pre_run_cell', f)", "uses `get_ipython().events`"),
+    ("import sys\nsys.modules['reportkit.checks'].score = None", "uses `sys.modules`"),
+    ("__builtins__.print = None", "uses `__builtins__`"),
+    ("check.__call__.__globals__['score'] = None", "uses `.__globals__`"),
+])
+def test_inspection_flags_machinery(source, expected):
+    found = inspect_answer(source, {"Checker", "load_article", "lesson"})
+    assert any(expected in f for f in found), found
+
+
+@pytest.mark.parametrize("source", [
+    'q02_1 = ["s03", "s04"]',
+    "q05_1 = 12_000",
+    "%matplotlib inline\nq02_2 = 'quote'",
+    "!ls\nq02_2 = 'quote'",
+    "ids = [s.id for s in article.sentences if 'said' in s.text]\nq02_1 = ids",
+    "from reportkit import lesson\nlesson.show(article, 's03')",
+    "print(check)\nq = len(check.questions)",
+    "this is not python (",
+])
+def test_inspection_leaves_ordinary_answers_alone(source):
+    assert inspect_answer(source, {"Checker", "lesson"}) == []
+
+
+# ------------------------------------------------------------------ rebuild
+
+
+def _learner_nb(kit: Path, edit=None):
+    nb = nbformat.read(kit / "exercises" / gk.NOTEBOOK, as_version=4)
+    if edit:
+        edit(nb)
+    return nb
+
+
+def _rebuilt(kit: Path, edit=None):
+    result = LearnerResult("x")
+    released = load_release(kit / "exercises")[0]
+    nb = rebuild(released, _learner_nb(kit, edit), "_rk_test", result)
+    return nb, result
+
+
+def test_rebuild_puts_check_cells_back_and_records_answers(kit):
+    def swap(nb):  # the check moved above its answer, and its text edited
+        i = next(i for i, c in enumerate(nb.cells) if c.get("id") == "q01_1-check")
+        nb.cells[i].source = "check('q01_1', ['s02', 's03'])"
+        nb.cells.insert(i - 1, nb.cells.pop(i))
+
+    nb, result = _rebuilt(kit, swap)
+    codes = {f.code for f in result.flags}
+    assert "check-edited" in codes
+    ids = [c.get("id") for c in nb.cells]
+    assert ids.index("q01_1-answer") < ids.index("q01_1-check")
+    check = next(c for c in nb.cells if c.get("id") == "q01_1-check")
+    assert check.source == "_rk_test('q01_1', lambda: (q01_1))"
+    assert nb.cells[0].get("id") == "reportkit-grader-recorder"
+
+
+def test_rebuild_flags_a_moved_check(kit):
+    def move(nb):
+        i = next(i for i, c in enumerate(nb.cells) if c.get("id") == "q01_1-check")
+        nb.cells.append(nb.cells.pop(i))
+
+    _, result = _rebuilt(kit, move)
+    assert [f.code for f in result.flags] == ["check-moved"]
+
+
+def test_rebuild_matches_cells_by_metadata_when_ids_changed(kit):
+    def new_ids(nb):  # copy-pasted into a new notebook: new ids, same metadata
+        for n, cell in enumerate(nb.cells):
+            cell["id"] = f"new-{n}"
+        next(c for c in nb.cells if c.metadata["reportkit"].get("question") == "q01_2"
+             and c.metadata["reportkit"]["role"] == "answer").source = 'q01_2 = "quote"'
+
+    nb, result = _rebuilt(kit, new_ids)
+    assert result.flags == []
+    assert 'q01_2 = "quote"' in [c.source for c in nb.cells]
+
+
+def test_rebuild_keeps_learner_helper_cells_after_their_neighbour(kit):
+    def helper(nb):
+        i = next(i for i, c in enumerate(nb.cells) if c.get("id") == "q01_1-answer")
+        cell = nbformat.v4.new_code_cell("quotes = ['s02', 's03']")
+        nb.cells.insert(i, cell)
+        nb.cells[i + 1].source = "q01_1 = quotes"
+
+    nb, result = _rebuilt(kit, helper)
+    sources = [c.source for c in nb.cells]
+    assert sources.index("quotes = ['s02', 's03']") < sources.index("q01_1 = quotes")
+    assert result.flags == []
+
+
+# ------------------------------------------------------------------ tagging answers
+
+
+def test_tagging_answers_prefer_the_notebook(kit, tmp_path):
+    article, _ = grading._article_and_questions(str(kit), gk.ARTICLE_ID)
+    folder = gk.handin(kit, tmp_path / "a", labels=gk.RIGHT_LABELS, answers_file=gk.answers_doc(kit, gk.WRONG_LABELS))
+    nb = nbformat.read(folder / gk.NOTEBOOK, as_version=4)
+    result = LearnerResult("a")
+    labels, valid = grading.tagging_answers(nb, folder, gk.EXERCISE, article, gk.NOTEBOOK, result)
+    assert labels == gk.RIGHT_LABELS and valid is not None
+    assert [f.code for f in result.flags] == ["answers-disagree"]
+
+
+def test_tagging_answers_fall_back_to_the_file_and_check_the_seed(kit, tmp_path):
+    article, _ = grading._article_and_questions(str(kit), gk.ARTICLE_ID)
+    folder = gk.handin(kit, tmp_path / "b", labels=gk.WRONG_LABELS, in_notebook=False)
+    nb = nbformat.read(folder / gk.NOTEBOOK, as_version=4)
+    labels, _ = grading.tagging_answers(nb, folder, gk.EXERCISE, article, gk.NOTEBOOK, LearnerResult("b"))
+    assert labels == gk.WRONG_LABELS
+    stale = gk.answers_doc(kit, gk.RIGHT_LABELS, seed_sha256="0" * 64)
+    folder = gk.handin(kit, tmp_path / "c", labels=gk.RIGHT_LABELS, in_notebook=False, answers_file=stale)
+    result = LearnerResult("c")
+    labels, _ = grading.tagging_answers(nbformat.read(folder / gk.NOTEBOOK, as_version=4), folder,
+                                        gk.EXERCISE, article, gk.NOTEBOOK, result)
+    assert labels is None and [f.code for f in result.flags] == ["answers-file-foreign"]
+
+
+# ------------------------------------------------------------------ report pieces
+
+
+def test_confusion_and_mislabeled(kit):
+    from reportkit.report import UNTAGGED, confusion, mislabeled
+
+    article, _ = grading._article_and_questions(str(kit), gk.ARTICLE_ID)
+    answers = [gk.RIGHT_LABELS, gk.WRONG_LABELS, {**gk.WRONG_LABELS, "s04": "reported"}]
+    rows, cols, matrix = confusion(answers, article)
+    assert matrix[rows.index("reported")][cols.index("quote")] == 2  # s01 taken for a quote twice
+    assert matrix[rows.index("narration")][cols.index(UNTAGGED)] == 2  # s05 left untagged
+    worst = mislabeled(answers, article)
+    assert worst[0]["sentence"] == "s01" and worst[0]["taken_for"] == {"quote": 2}
+    # s04 "reported" is an accepted alternative: not a mislabel
+    s04 = next(w for w in worst if w["sentence"] == "s04")
+    assert s04["taken_for"] == {"narration": 1}
+
+
+def test_release_of_the_real_exercises_parses():
+    if not any((REPO / "exercises").glob("*.ipynb")):
+        pytest.skip("no exercises generated yet")
+    released = load_release(REPO / "exercises")
+    names = [r.name for r in released]
+    assert "06-tag-the-article.ipynb" in names
+    from reportkit.article import load_article
+    from reportkit.checks import load_questions
+
+    questions = load_questions(load_article(released[0].article, REPO))
+    for rel in released:
+        assert rel.questions and set(rel.questions) <= set(questions), rel.name
+        for q in rel.questions:
+            assert rel.answer_exprs[q] in (q, "tagger")
+    tagging = next(r for r in released if r.name.startswith("06"))
+    assert tagging.tagger_exercise == "tag-all"
+
+
+# ------------------------------------------------------------------ whole classes
+
+
+@pytest.mark.slow
+def test_command_line_grades_a_class(kit, tmp_path):
+    subs = tmp_path / "submissions"
+    gk.handin(kit, subs / "ada", gk.RIGHT_SOURCES, labels=gk.RIGHT_LABELS)
+    gk.handin(kit, subs / "bo", gk.WRONG_SOURCES, labels=gk.WRONG_LABELS)
+    partial = gk.handin(kit, tmp_path / "cy", {"q01_1": 'q01_1 = {"s02"}', "q01_3": "q01_3 = 2022.0"},
+                        labels={"s01": "reported", "s02": "quote"})
+    gk.zip_folder(partial, subs / "cy.zip")
+    out = tmp_path / "report"
+    proc = subprocess.run([sys.executable, "-m", "reportkit", "grade", str(subs), "--out", str(out),
+                           "--jobs", "2", "--timeout", "20", "--kit", str(kit)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "graded 3 learner(s)" in proc.stdout
+    assert "grading" in proc.stderr  # the tqdm progress bar
+    with open(out / "gradebook.csv", newline="") as handle:
+        rows = {r["learner"]: r for r in csv.DictReader(handle)}
+    assert rows["ada"]["total"] == "9" and rows["ada"]["status"] == "ok"
+    assert rows["bo"]["total"] == "1"
+    # partial credit from the check's count: 1 of 2 ids, 2 of 5 tags
+    assert rows["cy"]["q01_1"] == "1" and rows["cy"]["q01_3"] == "1" and rows["cy"]["q01_4"] == "2"
+    feedback = (out / "feedback" / "bo.md").read_text()
+    assert "q01_2: 0 / 1 points" in feedback and "Rule A1" in feedback
+    report = (out / "report.md").read_text()
+    for figure in ("success.png", "confusion.png", "mislabeled.png"):
+        assert f"figures/{figure}" in report and (out / "figures" / figure).stat().st_size > 1000
+    assert "| s01 | reported | 1 of 3 | quote ×1 |" in report
+    results = json.loads((out / "results.json").read_text())
+    assert {r["learner"] for r in results["learners"]} == {"ada", "bo", "cy"}
+
+
+@pytest.mark.slow
+def test_real_exercises_graded_from_the_solutions(tmp_path):
+    """The real 02 and 06 exercises: a learner who hands in the solutions gets full points on 02,
+    and the tagging answers saved beside 06 are scored."""
+    needed = [REPO / "exercises" / "02-direct-quotes.ipynb", REPO / "exercises" / "06-tag-the-article.ipynb"]
+    if not all(p.exists() for p in needed) or not (REPO / "solutions" / "02-direct-quotes.ipynb").exists():
+        pytest.skip("the real exercises are not generated yet")
+    release = tmp_path / "release"
+    release.mkdir()
+    for path in needed:
+        shutil.copy(path, release)
+    learner = tmp_path / "submissions" / "sol"
+    learner.mkdir(parents=True)
+    shutil.copy(REPO / "solutions" / "02-direct-quotes.ipynb", learner)
+    shutil.copy(REPO / "exercises" / "06-tag-the-article.ipynb", learner)
+    answers = REPO / "solutions" / "tag-all.answers.json"
+    if answers.exists():
+        shutil.copy(answers, learner)
+    results = grading.grade_class(tmp_path / "submissions", tmp_path / "report", jobs=1, timeout=60,
+                                  release=release, kit=REPO, progress=False)
+    [result] = results
+    assert result.status == "ok", (result.notes, result.flags)
+    q02 = [q for q in result.questions if q.notebook.startswith("02")]
+    assert q02 and all(q.points == q.max_points for q in q02), [(q.question, q.message) for q in q02]
+    [tagging] = [q for q in result.questions if q.notebook.startswith("06")]
+    assert (tagging.answer is not None) == answers.exists()

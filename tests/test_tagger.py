@@ -1,0 +1,271 @@
+"""The Tagger driven from Python as the browser drives it: synced traits and custom messages."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from reportkit.answers import ANSWERS_MIME, read_answers_from_notebook
+from reportkit.article import load_article
+from reportkit.tagger import Tagger, attribution_choices
+
+ID = "tiny-article"
+
+
+def saved(folder: Path, exercise: str = "tag-all") -> dict:
+    return json.loads((folder / f"{exercise}.answers.json").read_text("utf-8"))
+
+
+def frontend_sets(w: Tagger, **state) -> None:
+    """What a comm message from tagger.js does: set_state with the new trait values."""
+    w.set_state(state)
+
+
+def js_message(w: Tagger, kind: str, **content) -> None:
+    """What model.send({type, ...}) in tagger.js delivers (clicks and keys send these)."""
+    w._on_msg(w, {"type": kind, **content}, [])
+
+
+def test_article_data_in_reading_order(tiny_env: Path):
+    w = Tagger(ID)
+    data = w.article_data
+    assert [s["id"] for s in data["sentences"]] == ["s01", "s02", "s03", "s04", "s05"]
+    assert [s["p"] for s in data["sentences"]] == [1, 2, 2, 3, 4]
+    assert data["sentences"][2]["continues"] == "s02"
+    assert [lab["shortcut"] for lab in data["labels"]] == ["1", "2", "3", "4", "5"]
+    assert data["has_key"] and not data["attribution"]
+    assert w.cues == {}  # no cue words before Check
+    assert repr(w) == "Tagger('tiny-article', exercise='tag-all': 0 of 5 tagged)"
+
+
+def test_every_change_is_saved_and_restored(tiny_env: Path):
+    w = Tagger(ID)
+    frontend_sets(w, answers={"s01": "reported"})
+    frontend_sets(w, answers={"s01": "reported", "s02": "quote"})
+    doc = saved(tiny_env)
+    assert doc["labels"] == {"s01": "reported", "s02": "quote"}
+    assert doc["article"] == ID and doc["exercise"] == "tag-all" and doc["schema"] == 1
+    assert doc["seed_sha256"] == w.article.seed_sha256
+    assert "Saved to tag-all.answers.json" in w.status
+    assert w.progress == "2 of 5 tagged"
+    assert w.counts() == {"quote": 1, "reported": 1, "analysis": 0, "narration": 0, "furniture": 0}
+
+    again = Tagger(ID)  # re-run cell, kernel restart, page reload: a new instance
+    assert again.answers == {"s01": "reported", "s02": "quote"}
+    assert "Restored 2" in again.status and again.notice == ""
+
+
+def test_bad_messages_are_ignored_with_a_status(tiny_env: Path):
+    w = Tagger(ID, labels=["quote"])
+    js_message(w, "set", id="s01", label="narration")
+    js_message(w, "set", id="s77", label="quote")
+    js_message(w, "set")
+    assert w.answers == {} and w.status.startswith("Ignored")
+
+
+def test_frontend_values_are_validated(tiny_env: Path):
+    w = Tagger(ID, labels=["quote", "reported"])
+    frontend_sets(w, answers={"s01": "quote", "s99": "quote", "s02": "narration"})
+    assert w.answers == {"s01": "quote"}
+    assert saved(tiny_env)["labels"] == {"s01": "quote"}
+    with pytest.raises(ValueError, match="not a label of this exercise"):
+        w.set_label("s02", "narration")
+    with pytest.raises(KeyError):
+        w.set_label("s99", "quote")
+    with pytest.raises(KeyError):
+        Tagger(ID, labels=["gossip"])
+    with pytest.raises(ValueError, match="file name"):
+        Tagger(ID, exercise="a/b")
+
+
+def test_exercises_are_kept_apart(tiny_env: Path):
+    Tagger(ID).set_label("s01", "quote")
+    other = Tagger(ID, exercise="quotes-only", labels=["quote"])
+    assert other.answers == {}
+    other.set_label("s02", "quote")
+    assert saved(tiny_env, "quotes-only")["labels"] == {"s02": "quote"}
+    assert saved(tiny_env)["labels"] == {"s01": "quote"}
+
+
+def test_clear_and_undo(tiny_env: Path):
+    w = Tagger(ID)
+    assert not w.can_undo and w.undo() is False
+    js_message(w, "set", id="s01", label="quote")  # a click on "quote", or the key 1
+    js_message(w, "set", id="s01", label="reported")
+    js_message(w, "set", id="s02", label="quote")
+    js_message(w, "set", id="s01", label=None)  # the row's × button, or 0 / Backspace
+    assert w.answers == {"s02": "quote"} and saved(tiny_env)["labels"] == {"s02": "quote"}
+    js_message(w, "undo")  # the Undo button, u, Ctrl+Z
+    assert w.answers == {"s01": "reported", "s02": "quote"}
+    assert saved(tiny_env)["labels"] == w.answers
+    w.undo()
+    w.undo()
+    assert w.answers == {"s01": "quote"} and w.can_undo
+    w.undo()
+    assert w.answers == {} and not w.can_undo
+    assert saved(tiny_env)["labels"] == {}
+
+
+def test_undo_covers_attributions(tiny_env: Path):
+    w = Tagger(ID, attribution=True)
+    w.set_label("s01", "reported")
+    w.set_attribution("s01", "Jane Roe", ["Jane Roe", "Tiny Times"])
+    assert saved(tiny_env)["attribution"] == {"s01": {"source": "Jane Roe", "channel": ["Jane Roe", "Tiny Times"]}}
+    w.undo()
+    assert w.attributions == {} and w.answers == {"s01": "reported"}
+
+
+def test_filter_is_a_synced_trait(tiny_env: Path):
+    w = Tagger(ID)
+    frontend_sets(w, filter="untagged", selected="s03")
+    assert w.filter == "untagged" and w.selected == "s03"
+    assert w.get_state("filter") == {"filter": "untagged"}
+
+
+def test_check_feedback_rule_then_reveal(tiny_env: Path):
+    w = Tagger(ID)
+    for sid, label in {"s01": "quote", "s02": "quote", "s04": "reported"}.items():
+        w.set_label(sid, label)
+    verdicts = w.check()
+    assert [v.status for v in verdicts] == ["wrong", "correct", "missing", "accepted", "missing"]
+    assert set(w.feedback) == {"s01", "s02", "s04"}  # only tagged sentences are marked
+    first = w.feedback["s01"]["message"]
+    assert "Rule R1" in first and "The key says" not in first
+    assert "indirect speech" in w.feedback["s04"]["message"]  # the accepted alternative's note
+    assert w.summary.startswith("1 right, 1 accepted, 1 to reconsider of 3 tagged.")
+    assert "quote 1/2, reported 0/1, analysis 1/1, narration 0/1" in w.summary
+    assert w.cues == {"s01": ["said"], "s02": ["told"], "s04": ["warned"]}
+
+    js_message(w, "check")  # second wrong check of s01 reveals the key's answer
+    assert "The key says reported claim" in w.feedback["s01"]["message"]
+
+
+def test_changing_a_label_drops_its_stale_feedback(tiny_env: Path):
+    w = Tagger(ID)
+    w.set_label("s01", "quote")
+    w.set_label("s02", "quote")
+    w.check()
+    w.set_label("s01", "reported")
+    assert set(w.feedback) == {"s02"}
+    w.check()
+    assert w.feedback["s01"]["status"] == "correct"
+
+
+def test_reveal_counts_wrong_checks_per_sentence(tiny_env: Path):
+    w = Tagger(ID)
+    w.set_label("s05", "quote")
+    w.check()
+    w.set_label("s05", "analysis")  # another wrong label: s05's key accepts no alternative
+    w.check()
+    assert "The key says" in w.feedback["s05"]["message"]
+
+
+@pytest.mark.parametrize("content", ["{broken", "FOREIGN"])
+def test_corrupt_or_foreign_file_is_set_aside(tiny_env: Path, caplog, content: str):
+    path = tiny_env / "tag-all.answers.json"
+    if content == "FOREIGN":
+        content = json.dumps({"schema": 1, "article": "another-article", "seed_sha256": "0" * 64,
+                              "exercise": "tag-all", "labels": {"s01": "quote"}, "attribution": {}})
+    path.write_text(content, encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="reportkit.tagger"):
+        w = Tagger(ID)
+    assert w.answers == {}
+    backups = list(tiny_env.glob("tag-all.answers.json.bad-*"))
+    assert len(backups) == 1 and backups[0].read_text("utf-8") == content
+    assert "could not be used" in w.notice and backups[0].name in w.notice
+    assert backups[0].name in caplog.text
+    w.set_label("s01", "reported")  # starts clean and saves normally
+    assert saved(tiny_env)["labels"] == {"s01": "reported"}
+    js_message(w, "dismiss")
+    assert w.notice == ""
+
+
+def test_file_for_another_seed_version_is_set_aside(tiny_env: Path):
+    Tagger(ID).set_label("s01", "quote")
+    doc = saved(tiny_env)
+    doc["seed_sha256"] = "f" * 64
+    (tiny_env / "tag-all.answers.json").write_text(json.dumps(doc), encoding="utf-8")
+    w = Tagger(ID)
+    assert w.answers == {} and "different version" in w.notice
+
+
+def test_attribution_choices_come_from_the_article(tiny_article):
+    sources, channels = attribution_choices(tiny_article)
+    assert sources == ["Jane Roe", "Institute for Calm"]
+    assert channels == ["Jane Roe", "Tiny Times", "Daily Planet", "Institute for Calm"]
+
+
+def test_attribution_mode_sends_choices(tiny_env: Path):
+    w = Tagger(ID, attribution=True)
+    assert w.article_data["attribution"] and "Institute for Calm" in w.article_data["sources"]
+    js_message(w, "attribution", id="s04", source=" Someone typed ", channel=["Tiny Times", " "])
+    assert w.attributions == {"s04": {"source": "Someone typed", "channel": ["Tiny Times"]}}
+    js_message(w, "attribution", id="s04", source="", channel=[])  # emptied: the entry goes
+    assert w.attributions == {}
+    # What the Source box and the Channel list send: one operation per edit.
+    js_message(w, "source", id="s04", source="Institute for Calm")
+    js_message(w, "channel_add", id="s04", name="Institute for Calm")
+    js_message(w, "channel_add", id="s04", name="Daily Planet")
+    js_message(w, "channel_add", id="s04", name="Tiny Times")
+    js_message(w, "channel_remove", id="s04", index=1)
+    assert w.attributions == {"s04": {"source": "Institute for Calm", "channel": ["Institute for Calm", "Tiny Times"]}}
+    assert saved(tiny_env)["attribution"] == w.attributions
+    js_message(w, "undo")
+    assert w.attributions["s04"]["channel"] == ["Institute for Calm", "Daily Planet", "Tiny Times"]
+    frontend_sets(w, attributions={"s04": {"source": "Someone typed", "channel": ["Tiny Times"]}})
+    assert Tagger(ID, attribution=True).attributions == w.attributions
+
+
+def test_without_key_tagging_works_and_check_says_why(tiny_kit_factory, tmp_path, monkeypatch):
+    root = tiny_kit_factory("bundle", key=False)
+    monkeypatch.chdir(tmp_path)
+    w = Tagger(load_article(ID, root, require_key=False))
+    w.set_label("s01", "quote")
+    assert w.check() == [] and "no answer key" in w.status
+    assert not w.article_data["has_key"]
+
+
+def test_answers_dir_and_article_object(tiny_article, tmp_path: Path):
+    w = Tagger(tiny_article, answers_dir=tmp_path, exercise="ex1")
+    w.set_label("s03", "quote")
+    assert saved(tmp_path, "ex1")["labels"] == {"s03": "quote"}
+
+
+def test_display_carries_answers_and_updates_them(tiny_env: Path, monkeypatch):
+    """_ipython_display_ shows the widget and an answers output, then updates it in place."""
+    import IPython.display as ipd
+
+    shown, updated = [], []
+    monkeypatch.setattr(ipd, "display", lambda obj, **kw: shown.append((obj, kw)))
+    monkeypatch.setattr(ipd, "update_display", lambda obj, **kw: updated.append((obj, kw)))
+    w = Tagger(ID)
+    w._ipython_display_()
+    assert "application/vnd.jupyter.widget-view+json" in shown[0][0] and shown[0][1]["raw"]
+    bundle, kw = shown[1]
+    assert kw["display_id"] and kw["raw"] and bundle[ANSWERS_MIME]["labels"] == {}
+    assert "0 of 5 tagged" in bundle["text/plain"]
+    w.set_label("s02", "quote")
+    bundle, kw = updated[-1]
+    assert kw["display_id"] == shown[1][1]["display_id"]
+    assert bundle[ANSWERS_MIME]["labels"] == {"s02": "quote"}
+
+
+def test_headless_kernel_builds_and_restores(tiny_env: Path, tiny_kit: Path):
+    """nbclient (as nbval does) runs a notebook with no frontend; answers land in the .ipynb."""
+    from nbclient import NotebookClient
+
+    Tagger(ID).set_label("s01", "reported")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell(f"from reportkit import Tagger\nt = Tagger({ID!r})\nt"),
+        nbformat.v4.new_code_cell("t.set_label('s02', 'quote')\nprint(t.progress)"),
+    ]
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tiny_env)}}).execute()
+    assert "2 of 5 tagged" in nb.cells[1].outputs[0]["text"]
+    found = read_answers_from_notebook(nb)
+    assert found is not None and found.labels == {"s01": "reported", "s02": "quote"}
