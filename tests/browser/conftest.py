@@ -22,7 +22,8 @@ NOTEBOOK = "tagger.ipynb"
 def lab(tmp_path_factory: pytest.TempPathFactory, kit_builder) -> Iterator[Lab]:
     """JupyterLab serving a folder with ``tagger.ipynb`` (imports reportkit, shows a Tagger)."""
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+        # ./kit test installs Chromium, so in CI a missing browser is a failure, not a skip.
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"no Chromium at {CHROMIUM}")
     base = tmp_path_factory.mktemp("lab")
     kit = kit_builder(base / "kit")
     notebooks = base / "notebooks"

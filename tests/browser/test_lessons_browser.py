@@ -31,7 +31,8 @@ ALL_RUN = """() => {
 def kit_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """JupyterLab over a copy of the kit, so runs leave nothing in the repo."""
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+        # ./kit test installs Chromium, so in CI a missing browser is a failure, not a skip.
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(f"no Chromium at {CHROMIUM}")
     base = tmp_path_factory.mktemp("kit-lab")
     kit = base / "kit"
     for folder in ("notebooks", "exercises", "data", "seeds"):
