@@ -8,11 +8,18 @@ for ~50 sentences, < 50 ms per change.
 
 Uses the real article when its key loads, else the tests' tiny kit. Everything it writes goes
 to a temporary folder. Run: ``.venv/bin/python benchmarks/bench_tagger.py``.
+
+Author mode (``Tagger(id, author=True)``, kernel side, no browser): per label change including the
+key.json save, and per Confirm, on a copy of the real article (40 sentences), each driven through
+the same message handler as the browser, against the learner-mode change in the same run.
+``--author-only`` runs just that section.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -105,8 +112,82 @@ def import_time() -> float:
     return float(out.stdout)
 
 
+def author_mode_costs(tmp: Path, repeats: int = 60) -> None:
+    """Kernel ms per learner change, author label change (incl. key.json save) and author Confirm."""
+    from reportkit.article import load_article
+    from reportkit.tagger import Tagger
+
+    try:
+        article = load_article(REAL, REPO)
+        kit = tmp / "author-kit"
+        (kit / "seeds").mkdir(parents=True)
+        shutil.copyfile(REPO / "data" / "codebook.json", _mkparent(kit / "data" / "codebook.json"))
+        shutil.copytree(REPO / "data" / REAL, kit / "data" / REAL)
+        shutil.copyfile(article.seed_path, kit / "seeds" / article.seed_name)
+        article_id = REAL
+    except Exception as exc:  # noqa: BLE001 - fall back to the tiny kit
+        print(f"real article unavailable ({str(exc).splitlines()[0][:80]}); author mode on the tiny kit")
+        from conftest import TINY_ID, make_tiny_kit
+
+        article_id, kit = TINY_ID, make_tiny_kit(tmp / "author-kit")
+
+    def msg(w: Tagger, **content: object) -> None:
+        w._on_msg(w, content, [])  # what model.send in tagger.js reaches
+
+    def timed(action, n: int) -> list[float]:  # noqa: ANN001
+        times = []
+        for i in range(n):
+            t0 = time.perf_counter()
+            action(i)
+            times.append((time.perf_counter() - t0) * 1000)
+        return times
+
+    learner = Tagger(load_article(article_id, kit), answers_dir=tmp, exercise="bench-author")
+    author = Tagger(load_article(article_id, kit, require_reviewed=False), author=True)
+    ids = [s.id for s in author.article.sentences]
+    labels = list(author.labels)
+    rules = {lab: next(r.id for r in author.article.codebook.rules if r.label == lab) for lab in labels}
+    original = {sid: author.key_entry(sid)["label"] for sid in ids}
+
+    def author_label(i: int) -> None:
+        sid = ids[i % len(ids)]
+        author.selected = sid  # the panel follows the selection, as in the browser
+        other = labels[(labels.index(original[sid]) + 1 + i // len(ids)) % len(labels)]
+        msg(author, type="set", id=sid, label=other)
+
+    def author_confirm(i: int) -> None:
+        sid = ids[i % len(ids)]
+        author.selected = sid
+        label = author.key_entry(sid)["label"]
+        msg(author, type="confirm", id=sid, advance=True,
+            fields={"rationale": f"Benchmark rationale {i} ({rules[label]}).", "rules": [rules[label]]})
+
+    learner_ms = timed(lambda i: msg(learner, type="set", id=ids[i % len(ids)], label=labels[i % len(labels)]),
+                       repeats)
+    label_ms = timed(author_label, repeats)
+    confirm_ms = timed(author_confirm, repeats)
+    assert not author.entry.get("error"), author.entry["error"]
+    assert author.progress.startswith(f"{min(repeats, len(ids))} of"), author.progress
+    base = statistics.mean(learner_ms)
+    print(f"author mode, kernel per change ({article_id}, {len(ids)} sentences, {repeats} each, via _on_msg):")
+    for name, values in (("learner label change + answers save", learner_ms),
+                         ("author label change + key.json save", label_ms),
+                         ("author Confirm + key.json save", confirm_ms)):
+        mean = statistics.mean(values)
+        print(f"  {name:<38} {mean:6.2f} ms mean, {max(values):6.2f} ms max, {mean / base:4.1f}x learner")
+
+
+def _mkparent(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
+
+    if "--author-only" in sys.argv[1:]:
+        author_mode_costs(Path(tempfile.mkdtemp(prefix="bench-tagger-author-")))
+        return
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-tagger-"))
     article_id, kit = pick_article(tmp)
@@ -161,6 +242,7 @@ def main() -> None:
           f"{ms['baseline_warm']:.0f} ms warm (one ToggleButtons per row)")
     print(f"ratio baseline / Tagger:                 {ms['baseline_first'] / ms['tagger_first']:7.1f}x first, "
           f"{ms['baseline_warm'] / ms['tagger_warm']:.1f}x warm")
+    author_mode_costs(tmp)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ and ``figures.json``. The seed itself is ``seeds/<name>.txt``; the codebook is s
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -49,6 +49,10 @@ class Article:
     figures: tuple[Figure, ...]
     root: Path
     segmentation: dict
+    # Optional teaching choices (article.json), so lessons name no unit of any one article:
+    examples: dict[str, str] = field(default_factory=dict)  # label -> the unit lesson 00 shows for it
+    sample_mistakes: dict[str, dict[str, str]] = field(default_factory=dict)  # unit -> {label, note}
+    sample_try: dict | None = None  # {"question": id, "answer": ...}: lesson 00's wrong first try
 
     @cached_property
     def _by_id(self) -> dict[str, Sentence]:
@@ -149,6 +153,10 @@ def load_article(
         key = parse_key(folder / "key.json", problems, shown(folder / "key.json"), codebook, texts,
                         require_reviewed=require_reviewed)
         figures = parse_figures(folder / "figures.json", problems, shown(folder / "figures.json"), texts)
+    # While the key is being reviewed, an example's label may legitimately be in flux: the
+    # author must still be able to open the article; `validate` and the lessons check it.
+    _check_teaching(meta, texts, codebook, key if require_reviewed else None, problems,
+                    shown(folder / "article.json"))
     if problems or (key is None and not keyless) or figures is None:
         raise DataError(problems)
     return Article(
@@ -157,7 +165,29 @@ def load_article(
         upstream=tuple(meta.get("upstream", [])), seed_name=meta["seed"], seed_sha256=digest,
         text=text, sentences=tuple(sentences), codebook=codebook, key=key, figures=figures,
         root=root, segmentation={"segmenter": seg["segmenter"], "corrections": seg["corrections"]},
+        examples=dict(meta.get("examples", {})), sample_mistakes=dict(meta.get("sample_mistakes", {})),
+        sample_try=meta.get("sample_try"),
     )
+
+
+def _check_teaching(meta: dict, texts: dict[str, str], codebook: Codebook, key: Key | None,
+                    problems: list[Problem], shown: str) -> None:
+    """article.json's optional ``examples`` and ``sample_mistakes`` name real units and labels,
+    and each example has the label the key gives it."""
+    for label, sid in meta.get("examples", {}).items():
+        if label not in codebook.label_ids:
+            problems.append(Problem(shown, f"examples.{label}", "label",
+                                    f"unknown label {label!r}; the labels are {', '.join(codebook.label_ids)}"))
+        elif sid not in texts:
+            problems.append(Problem(shown, f"examples.{label}", "sentence", f"no sentence {sid!r}"))
+        elif key is not None and sid in key.entries and key[sid].label != label:
+            problems.append(Problem(shown, f"examples.{label}", "sentence",
+                                    f"the key labels {sid} {key[sid].label!r}, not {label!r}"))
+    for sid, mistake in meta.get("sample_mistakes", {}).items():
+        if sid not in texts:
+            problems.append(Problem(shown, f"sample_mistakes.{sid}", None, f"no sentence {sid!r}"))
+        if mistake["label"] not in codebook.label_ids:
+            problems.append(Problem(shown, f"sample_mistakes.{sid}", "label", f"unknown label {mistake['label']!r}"))
 
 
 def _check_sentences(items: list[dict], text: str, problems: list[Problem], shown: str) -> list[Sentence]:

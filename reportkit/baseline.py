@@ -4,13 +4,24 @@ Rules are general (a cue lexicon with stance classes, quotation-mark coverage, p
 patterns, observer nouns); nothing here names an article. The lesson compares it with the key
 to show where machines — and hurried readers — go wrong: indirect speech without a classic
 verb, mixed quotes, analysis carried by a reporting verb, teasers that read like news.
+
+Lesson 08 lets learners add rules of their own: ``propose_all(sentences, extra_rules=[rule])``
+where a rule is a plain function ``rule(text, previous)``. ``text`` is the sentence;
+``previous`` is the final :class:`Proposal` for the unit before it (``None`` for the first),
+with ``.text``, ``.label``, ``.source`` and ``.cue``. The rule returns a label id to replace
+the baseline's proposal, or ``None`` to leave it. Rules run in order after the baseline, one
+unit at a time, so a rule sees the labels that earlier rules gave the units before.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+LABELS = ("quote", "reported", "analysis", "narration", "furniture")
 
 # Reporting cues by stance. Multi-word cues first so "according to" wins over "to".
 CUES: dict[str, tuple[str, ...]] = {
@@ -62,6 +73,25 @@ class Proposal:
     cue: str | None
     cue_stance: str | None
     reason: str
+    text: str = ""
+
+
+Rule = Callable[[str, "Proposal | None"], "str | None"]
+
+
+class RuleError(Exception):
+    """A learner's rule failed on a sentence (it raised, or returned something that is not a label)."""
+
+    def __init__(self, message: str, sentence_id: str, rule_name: str) -> None:
+        super().__init__(message)
+        self.sentence_id = sentence_id
+        self.rule_name = rule_name
+
+
+def find_cue(text: str) -> str | None:
+    """The first reporting cue in ``text`` ("said", "according to", "alleging" …), or None."""
+    match = _CUE_RE.search(text)
+    return match.group() if match else None
 
 
 def quoted_share(text: str) -> float:
@@ -90,6 +120,10 @@ def _source(text: str, cue_match: re.Match) -> str | None:
 
 def propose(sentence_id: str, text: str, seen_before: set[str] | None = None) -> Proposal:
     """Propose a label, source and cue for one sentence, with the rule that fired."""
+    return replace(_propose(sentence_id, text, seen_before), text=text)
+
+
+def _propose(sentence_id: str, text: str, seen_before: set[str] | None) -> Proposal:
     stripped = text.strip()
     words = stripped.split()
     if FURNITURE.search(stripped) or (seen_before is not None and stripped in seen_before):
@@ -120,12 +154,61 @@ def propose(sentence_id: str, text: str, seen_before: set[str] | None = None) ->
     return Proposal(sentence_id, "narration", None, None, None, "no quotation, no cue: the reporter's voice")
 
 
-def propose_all(sentences: list[tuple[str, str]]) -> list[Proposal]:
-    """Proposals for (id, text) pairs in article order; repeated lines count as furniture."""
+def _rule_name(rule: Callable) -> str:
+    name = getattr(rule, "__name__", None) or type(rule).__name__
+    return "your lambda rule" if name == "<lambda>" else f"rule {name}"
+
+
+def _rule_line(rule: Callable, error: BaseException) -> str:
+    """' (line N of the rule)' for the innermost frame of the traceback that is in the rule's cell."""
+    code = getattr(rule, "__code__", None)
+    line = None
+    tb = error.__traceback__
+    while tb is not None:
+        if code is not None and tb.tb_frame.f_code.co_filename == code.co_filename:
+            line = tb.tb_lineno - code.co_firstlineno + 1
+        tb = tb.tb_next
+    return f" (line {line} of the rule)" if line else ""
+
+
+def _short(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _apply(rule: Callable, proposal: Proposal, previous: Proposal | None) -> Proposal:
+    name = _rule_name(rule)
+    where = f"{proposal.id} (“{_short(proposal.text)}”)"
+    try:
+        label = rule(proposal.text, previous)
+    except Exception as error:  # noqa: BLE001 - the learner's code may raise anything
+        raise RuleError(f"{name} raised {type(error).__name__}: {_short(str(error), 120)}{_rule_line(rule, error)} "
+                        f"on {where}.", proposal.id, name) from None
+    if label is None:
+        return proposal
+    if not isinstance(label, str) or label not in LABELS:
+        raise RuleError(f"{name} returned {label!r} on {where}; a rule returns one of "
+                        f"{', '.join(LABELS)}, or None to leave the baseline's label.", proposal.id, name)
+    if label == proposal.label:
+        return proposal
+    return replace(proposal, label=label, reason=f"{name} (the baseline said {proposal.label})")
+
+
+def propose_all(sentences: Iterable[tuple[str, str]], extra_rules: Iterable[Rule] = ()) -> list[Proposal]:
+    """Proposals for (id, text) pairs in article order; repeated lines count as furniture.
+
+    ``extra_rules`` are applied in order after the baseline, unit by unit (see the module's
+    docstring); a rule that raises or returns something that is not a label stops the run with
+    a :class:`RuleError` that names the rule and the sentence.
+    """
+    rules = list(extra_rules)
     seen: set[str] = set()
-    proposals = []
+    proposals: list[Proposal] = []
     for sid, text in sentences:
-        proposals.append(propose(sid, text, seen))
+        proposal = propose(sid, text, seen)
+        previous = proposals[-1] if proposals else None
+        for rule in rules:
+            proposal = _apply(rule, proposal, previous)
+        proposals.append(proposal)
         seen.add(text.strip())
     return proposals
 
@@ -155,3 +238,46 @@ def evaluate(gold: dict[str, str], proposed: dict[str, str], labels: list[str]) 
         support[label] = actual
     accuracy = sum(n for (g, p), n in confusion.items() if g == p) / max(1, len(gold))
     return Scores(precision, recall, f1, support, accuracy, dict(confusion))
+
+
+class Miss(NamedTuple):
+    """A unit where the proposal differs from the key."""
+
+    id: str
+    key_label: str
+    label: str
+    reason: str
+
+
+def misses(gold: dict[str, str], proposals: Iterable[Proposal]) -> list[Miss]:
+    """(sentence id, key label, proposed label, the rule that fired) for each proposal the key disagrees with."""
+    return [Miss(p.id, gold[p.id], p.label, p.reason) for p in proposals if p.id in gold and gold[p.id] != p.label]
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What extra rules changed against the key: units fixed, broken, and changed but still wrong."""
+
+    fixed: list[str]
+    broken: list[str]
+    still_wrong: list[str]
+
+    @property
+    def changed(self) -> list[str]:
+        return sorted(self.fixed + self.broken + self.still_wrong)
+
+
+def effect(gold: dict[str, str], before: Iterable[Proposal], after: Iterable[Proposal]) -> Effect:
+    """Compare two runs over the same units (the baseline, then the baseline with extra rules)."""
+    old = {p.id: p.label for p in before}
+    fixed, broken, still_wrong = [], [], []
+    for p in after:
+        if p.id not in gold or old.get(p.id) == p.label:
+            continue
+        if p.label == gold[p.id]:
+            fixed.append(p.id)
+        elif old.get(p.id) == gold[p.id]:
+            broken.append(p.id)
+        else:
+            still_wrong.append(p.id)
+    return Effect(fixed, broken, still_wrong)

@@ -7,17 +7,25 @@ AssertionError while anything is wrong, so nbval marks the cell failed. A blank 
 passes. Hints get more specific with each try; no check names the full answer on the first.
 
 ``score()`` is the pure part, shared with the grader, which re-scores recorded answers with
-the instructor's key outside the learner's kernel.
+the instructor's key outside the learner's kernel. A rule answer (lesson 08) is a function the
+grader does not run: its recorder calls :func:`record_rule` in the kernel (the labels the baseline
+with the rule proposes, from the text alone, and the rule's source and evidence), and ``score()``
+takes the :class:`RecordedRule` in its place.
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
+import dis
+import inspect
 import json
 import re
+import textwrap
+import types
 import unicodedata
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +41,7 @@ BLANKS = (None, Ellipsis, "", [], {}, ())
 @dataclass(frozen=True)
 class Question:
     id: str
-    kind: str  # ids | label | text | chain | number | tagging
+    kind: str  # ids | label | text | chain | number | tagging | causes | rule
     prompt: str
     points: float
     spec: dict[str, Any]
@@ -82,10 +90,20 @@ def load_questions(article: Article) -> dict[str, Question]:
             problems.append(Problem(shown, record, "rule", f"unknown rule {item['rule']!r}"))
         needs = {"label": ["sentence"], "text": ["sentence", "field"], "chain": ["sentence"],
                  "number": [] if "key_label" in item or "expected" in item else ["figure"],
-                 "ids": [], "tagging": []}[item["kind"]]
+                 "ids": [], "tagging": [], "causes": ["choices"], "rule": []}[item["kind"]]
         for field in needs:
             if field not in item:
                 problems.append(Problem(shown, record, field, f"required for a {item['kind']!r} question"))
+        if item["kind"] == "causes":
+            causes = {c["id"] for c in item.get("choices", [])}
+            for choice in item.get("choices", []):
+                if "rule" in choice and choice["rule"] not in {r.id for r in article.codebook.rules}:
+                    problems.append(Problem(shown, record, "choices", f"unknown rule {choice['rule']!r}"))
+            for sid, cause in item.get("expected", {}).items():
+                if sid not in article.ids:
+                    problems.append(Problem(shown, record, "expected", f"no sentence {sid!r}"))
+                if cause not in causes:
+                    problems.append(Problem(shown, record, "expected", f"{sid}: {cause!r} is not one of the choices"))
         spec = {k: v for k, v in item.items() if k not in ("id", "kind", "prompt", "points")}
         questions[item["id"]] = Question(item["id"], item["kind"], item["prompt"], item["points"], spec)
     if problems:
@@ -139,6 +157,8 @@ def _total(question: Question, article: Article) -> int:
         return len(article.sentences)
     if question.kind == "chain":
         return len(article.key[question.spec["sentence"]].attribution.channel)
+    if question.kind == "causes":
+        return len(question.spec.get("expected", {}))
     return 1
 
 
@@ -158,7 +178,8 @@ def _form_problem(question: Question, answer: Any, article: Article) -> str | No
             return "give your answer as text in quotation marks."
     elif question.kind == "chain":
         if isinstance(answer, str) or not isinstance(answer, (list, tuple)):
-            return 'give a list of names from the source to this page, like ["A", "B", "Kyiv Post"].'
+            return (f'give a list of names from the source to this page, like ["A", "B", '
+                    f'{json.dumps(article.outlet, ensure_ascii=False)}].')
     elif question.kind == "number":
         if isinstance(answer, bool) or not isinstance(answer, (int, float)):
             return "give a number (no quotation marks)."
@@ -166,6 +187,19 @@ def _form_problem(question: Question, answer: Any, article: Article) -> str | No
         labels_given = getattr(answer, "answers", answer)
         if not isinstance(labels_given, dict):
             return "pass the tagger (or its .answers)."
+    elif question.kind == "causes":
+        causes = [c["id"] for c in question.spec["choices"]]
+        if not isinstance(answer, dict):
+            return f'give a dictionary from sentence id to cause id, like {{"s01": "{causes[0]}"}}.'
+        unknown = [str(a) for a in answer if a not in article.ids]
+        if unknown:
+            return f"{', '.join(unknown)}: no such sentence id (ids run s01 to {article.ids[-1]})."
+        off_menu = [f"{sid}: {cause!r}" for sid, cause in answer.items() if cause not in causes]
+        if off_menu:
+            return (f"{'; '.join(off_menu)} is not a cause on the menu; choose one of "
+                    f"{', '.join(causes)}.")
+    elif question.kind == "rule":
+        return _rule_form_problem(question.id, answer, article)
     return None
 
 
@@ -411,8 +445,385 @@ def _score_tagging(question: Question, answer: Any, article: Article, attempt: i
     return _result(question, right, total, passed, "\n".join(lines))
 
 
+def _score_causes(question: Question, answer: Any, article: Article, attempt: int) -> Result:
+    """Why did the machine fail? One cause id per sentence, from the question's menu of causes."""
+    expected: dict[str, str] = dict(question.spec["expected"])
+    menu = {c["id"]: c for c in question.spec["choices"]}
+    given = dict(answer)
+    right = [sid for sid in expected if given.get(sid) == expected[sid]]
+    wrong = [sid for sid in expected if sid in given and given[sid] != expected[sid]]
+    missing = [sid for sid in expected if sid not in given]
+    extra = [sid for sid in given if sid not in expected]
+    passed = not wrong and not missing and not extra
+    if passed:
+        lines = [f"{question.id}: all {len(expected)} right."]
+        lines += [f"{sid}: {menu[expected[sid]]['text']}" for sid in expected]
+        return _result(question, len(right), len(expected), True, "\n".join(lines))
+    lines = [f"{question.id}: {len(right)} of {len(expected)} right."]
+    for sid in extra:
+        lines.append(f"{sid}: the machine got this one right; explain only the units it missed "
+                     f"({', '.join(expected)}).")
+    for sid in wrong:
+        entry = article.key[sid]
+        line = f"{sid}: not {given[sid]} (“{menu[given[sid]]['text']}”)."
+        rule_id = menu[expected[sid]].get("rule") or (entry.rules[0] if entry.rules else None)
+        line += f" {article.codebook.rule(rule_id).cite()}" if rule_id else ""
+        if attempt >= 3:
+            line += f" The key's answer: {expected[sid]} — {menu[expected[sid]]['text']} {entry.rationale}"
+        lines.append(line)
+    if missing:
+        lines.append(f"Not answered yet: {', '.join(missing)}.")
+    if attempt >= 2 and question.spec.get("hint"):
+        lines.append(f"Hint: {question.spec['hint']}")
+    n_right = max(0, len(right) - len(extra))
+    return _result(question, n_right, len(expected), False, "\n".join(lines))
+
+
+# Module names whose objects carry the article or its key: a rule that reads them looks the answer up.
+_ARTICLE_MODULES = ("reportkit.article", "reportkit.key", "reportkit.checks", "reportkit.tagger")
+_MAX_SOURCE = 20_000  # characters of a rule's source kept in a grader's record
+_MAX_STRINGS = 2_000  # strings of a rule's evidence kept in a grader's record
+
+
+@dataclass(frozen=True)
+class RuleEvidence:
+    """What a rule is made of, for the "must generalise" test: the strings it uses (constants,
+    defaults, closures, globals, helpers) and what it reads that names a unit (``.id``, the article)."""
+
+    strings: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+
+    def __add__(self, other: RuleEvidence) -> RuleEvidence:
+        return RuleEvidence(self.strings + other.strings, tuple(dict.fromkeys(self.reads + other.reads)))
+
+
+@dataclass(frozen=True)
+class RecordedRule:
+    """A rule answer as the grader's recorder saw it in the learner's kernel (:func:`record_rule`).
+
+    The grader scores it in its own process, with the key, without running learner code: the
+    labels the baseline with the rule proposed for every unit (or the error the rule raised), the
+    rule's evidence, and its source, parsed (never run) for the same lookups the check looks for.
+    """
+
+    name: str
+    source: str | None
+    evidence: RuleEvidence
+    signature_ok: bool
+    labels: dict[str, str] | None
+    error: str | None
+
+    @classmethod
+    def from_record(cls, record: Any) -> RecordedRule:
+        """Read a recorder's dict; ValueError if it is not one (a grader's bug, or tampering)."""
+        if not isinstance(record, dict):
+            raise ValueError("the record is not a dictionary")
+
+        def text_list(key: str) -> tuple[str, ...]:
+            value = record.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{key!r} is not a list of strings")
+            return tuple(value[:_MAX_STRINGS])
+
+        source, error, labels = record.get("source"), record.get("error"), record.get("labels")
+        if source is not None and not isinstance(source, str):
+            raise ValueError("'source' is not text")
+        if error is not None and not isinstance(error, str):
+            raise ValueError("'error' is not text")
+        if labels is not None and not (isinstance(labels, dict)
+                                       and all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items())):
+            raise ValueError("'labels' is not a dictionary of sentence ids to labels")
+        signature_ok = record.get("signature_ok")
+        if not isinstance(signature_ok, bool):
+            raise ValueError("'signature_ok' is missing")
+        if signature_ok and labels is None and error is None:
+            raise ValueError("it holds neither labels nor an error")
+        return cls(str(record.get("name") or "rule"), source[:_MAX_SOURCE] if source else None,
+                   RuleEvidence(text_list("strings"), text_list("reads")), signature_ok,
+                   dict(labels) if labels is not None else None, error)
+
+
+def record_rule(rule: Any, article: Article) -> dict[str, Any]:
+    """What the grader's recorder keeps of a rule answer, computed in the learner's kernel from the
+    article's text alone (no key): its source and evidence, and the labels the baseline with the rule
+    proposes for every unit, or the error it raised. Plain JSON; scored by :func:`score` as a
+    :class:`RecordedRule`."""
+    from reportkit.baseline import RuleError, propose_all
+
+    record: dict[str, Any] = {"name": getattr(rule, "__name__", type(rule).__name__)}
+    source = _rule_source(rule)
+    record["source"] = source[:_MAX_SOURCE] if source else None
+    evidence = rule_evidence(rule)
+    record["strings"], record["reads"] = list(evidence.strings[:_MAX_STRINGS]), list(evidence.reads)
+    record["signature_ok"] = _takes_two_arguments(rule)
+    if record["signature_ok"]:
+        try:
+            proposals = propose_all([(s.id, s.text) for s in article.sentences], extra_rules=[rule])
+        except RuleError as error:
+            record["error"] = str(error)
+        else:
+            record["labels"] = {p.id: p.label for p in proposals}
+    return record
+
+
+def _takes_two_arguments(rule: Any) -> bool:
+    try:
+        inspect.signature(rule).bind("a sentence", None)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _rule_source(rule: Any) -> str | None:
+    try:
+        return inspect.getsource(rule)
+    except (OSError, TypeError):  # typed at a plain Python prompt, or built with exec
+        return None
+
+
+def _rule_form_problem(name: str, answer: Any, article: Article) -> str | None:
+    """Why ``answer`` is not a rule the check can run: not a function, wrong arguments, or a lookup."""
+    if isinstance(answer, RecordedRule):
+        signature_ok = answer.signature_ok
+        evidence = answer.evidence + source_evidence(answer.source)
+    elif not isinstance(answer, types.FunctionType):
+        return (f"write your rule as a function, `def {name}(text, previous):`, that returns a label id "
+                f"or None, in place of `{name} = ...`.")
+    else:
+        signature_ok = _takes_two_arguments(answer)
+        evidence = rule_evidence(answer)
+    if not signature_ok:
+        return "a rule takes two arguments, `(text, previous)`: the sentence and the unit before it."
+    lookups = _lookups(evidence, article)
+    if lookups:
+        return ("your rule looks this article up instead of recognising a pattern: "
+                + "; ".join(lookups) + ". A rule must generalise: the next article has other sentences, "
+                "other ids and other people. Describe what a reader sees in the text (a pronoun, a cue, a "
+                "teaser's headline), not which sentence it is.")
+    return None
+
+
+def _strings(value: Any, depth: int = 0) -> list[str]:
+    """The strings inside a constant or a global a rule uses (str, collections, compiled patterns)."""
+    if depth > 4:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, re.Pattern):
+        return [str(value.pattern)]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in _strings(k, depth + 1) + _strings(v, depth + 1)]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [s for v in value for s in _strings(v, depth + 1)]
+    return []
+
+
+def rule_evidence(rule: types.FunctionType) -> RuleEvidence:
+    """The evidence of a live rule: read from the compiled function, its defaults, closure and the
+    globals it loads (helper functions too, so a list of ids kept in a global counts), plus its
+    source text (:func:`source_evidence`). Needs no key: the grader's recorder runs it in the kernel."""
+    strings: list[str] = []
+    reads: list[str] = []
+    seen: set[int] = set()
+
+    def walk(function: types.FunctionType, depth: int) -> None:
+        if id(function.__code__) in seen or depth > 3:
+            return
+        seen.add(id(function.__code__))
+        strings.extend(_strings(list(function.__defaults__ or ()) + list((function.__kwdefaults__ or {}).values())))
+        for cell in function.__closure__ or ():
+            try:
+                strings.extend(_strings(cell.cell_contents))
+            except ValueError:  # an empty cell
+                pass
+        code_objects = [function.__code__]
+        while code_objects:
+            code = code_objects.pop()
+            constants = list(code.co_consts)
+            if code is function.__code__ and constants and constants[0] == function.__doc__:
+                constants = constants[1:]  # the docstring may say anything
+            for const in constants:
+                if isinstance(const, types.CodeType):
+                    code_objects.append(const)
+                else:
+                    strings.extend(_strings(const))
+            for instruction in dis.get_instructions(code):
+                if instruction.opname in ("LOAD_ATTR", "LOAD_METHOD") and instruction.argval == "id":
+                    reads.append("it reads a unit's `.id`")
+                if instruction.opname not in ("LOAD_GLOBAL", "LOAD_NAME"):
+                    continue
+                name = instruction.argval
+                value = function.__globals__.get(name)
+                if name == "ARTICLE" or type(value).__module__ in _ARTICLE_MODULES:
+                    reads.append(f"it reads `{name}`")
+                elif isinstance(value, types.FunctionType):
+                    if not value.__module__.startswith("reportkit"):  # the kit's own helpers are general
+                        walk(value, depth + 1)
+                elif not isinstance(value, (types.ModuleType, type, types.BuiltinFunctionType)):
+                    strings.extend(_strings(value))
+
+    walk(rule, 0)
+    return RuleEvidence(tuple(strings), tuple(dict.fromkeys(reads))) + source_evidence(_rule_source(rule))
+
+
+def source_evidence(source: str | None) -> RuleEvidence:
+    """The evidence in a rule's source text, parsed (never run): its string constants (docstrings
+    left out), ``.id`` and ``ARTICLE``. Empty if the text does not parse."""
+    if not source:
+        return RuleEvidence()
+    try:
+        tree = ast.parse(textwrap.dedent(source))
+    except (SyntaxError, ValueError):
+        return RuleEvidence()
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(
+                    first.value.value, str):
+                docstrings.add(id(first.value))
+    strings: list[str] = []
+    reads: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            strings.append(node.value)
+        elif isinstance(node, ast.Attribute) and node.attr == "id":
+            reads.append("it reads a unit's `.id`")
+        elif isinstance(node, ast.Name) and node.id == "ARTICLE":
+            reads.append("it reads `ARTICLE`")
+    return RuleEvidence(tuple(strings), tuple(dict.fromkeys(reads)))
+
+
+def _lookups(evidence: RuleEvidence, article: Article) -> list[str]:
+    """What in a rule's evidence names this article rather than a pattern: sentence ids (or reading
+    ``.id``), five or more words copied from it, the people and outlets its key names, the article."""
+    found = list(evidence.reads)
+    ids = set(article.ids)
+    texts = [(s.id, normalise(s.text)) for s in article.sentences]
+    names = _article_names(article)
+    for string in dict.fromkeys(evidence.strings):
+        for sid in re.findall(r"\bs\d{2}\b", string):
+            if sid in ids:
+                found.append(f"it names sentence {sid}")
+        words = normalise(string)
+        if len(words.split()) >= 5:
+            copied = [sid for sid, text in texts if f" {words} " in f" {text} "]
+            if copied:
+                found.append(f"it copies words of {copied[0]} (“{string[:50]}”)")
+        for name, written in names.items():
+            if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", words):
+                found.append(f"it names {written}, a source of this article")
+    return list(dict.fromkeys(found))
+
+
+def _rule_lookups(rule: types.FunctionType, article: Article) -> list[str]:
+    """What in a live rule names this article rather than a pattern (see :func:`_lookups`)."""
+    return _lookups(rule_evidence(rule), article)
+
+
+def _article_names(article: Article) -> dict[str, str]:
+    """Surnames of the people the key names as sources, and the outlets the article relies on:
+    normalised form -> the name as written."""
+    names: dict[str, str] = {normalise(u["name"]): u["name"] for u in article.upstream if u.get("name")}
+    for entry in article.key or ():
+        a = entry.attribution
+        if a.source and a.source_type == "named person":
+            words = _core_name(a.source).split()
+            if words and len(words[-1]) >= 4:
+                names[normalise(words[-1])] = words[-1]
+        elif a.source and a.source_type == "outlet":
+            names[normalise(_core_name(a.source))] = _core_name(a.source).strip()
+    names.pop(normalise(article.outlet), None)
+    return {k: v for k, v in sorted(names.items()) if k}
+
+
+def _core_name(name: str) -> str:
+    return re.sub(r"\([^)]*\)", " ", name)
+
+
+def _score_rule(question: Question, answer: Any, article: Article, attempt: int) -> Result:
+    """Run the baseline with the learner's rule: pass if it fixes a miss and breaks nothing.
+
+    A :class:`RecordedRule` (the grader's) brings the labels the rule proposed in the learner's
+    kernel; they are scored here exactly as a live rule's are, after checking that they cover every
+    unit with a label (ids the article does not have are ignored).
+    """
+    from reportkit.baseline import LABELS, RuleError, propose_all
+
+    sentences = [(s.id, s.text) for s in article.sentences]
+    before = propose_all(sentences)
+    if isinstance(answer, RecordedRule):
+        if answer.error is not None:  # it raised in the learner's kernel, when the grader ran it
+            return _result(question, 0, 1, False, f"{question.id}: {answer.error} A rule must run on every unit "
+                           "of the article (for the first, `previous` is None).")
+        labels = answer.labels or {}
+        unusable = [sid for sid in article.ids if labels.get(sid) not in LABELS]
+        if unusable:
+            return _result(question, 0, 1, False, (
+                f"{question.id}: the grader's record of your rule is incomplete (no label for "
+                f"{', '.join(unusable[:5])}{' …' if len(unusable) > 5 else ''}), so it cannot be scored; your "
+                "instructor will read the rule."))
+        after = [replace(p, label=labels[p.id]) for p in before]
+    else:
+        try:
+            after = propose_all(sentences, extra_rules=[answer])
+        except RuleError as error:
+            return _result(question, 0, 1, False, f"{question.id}: {error} Fix the rule and run both cells again.")
+    return _rule_verdict(question, article, before, after, attempt)
+
+
+def _rule_verdict(question: Question, article: Article, before: list[Any], after: list[Any], attempt: int) -> Result:
+    """The verdict on the baseline's labels (``before``) against those with the rule (``after``)."""
+    from reportkit.baseline import effect
+
+    gold = {e.id: e.label for e in article.key}
+    names = {label.id: label.name.lower() for label in article.codebook.labels}
+    changes = effect(gold, before, after)
+    old = {p.id: p.label for p in before}
+    new = {p.id: p.label for p in after}
+    lines = []
+    if not changes.changed:
+        lines.append(f"{question.id}: your rule changed no label: for all {len(before)} units it returned "
+                     "None or the label the baseline already gave.")
+    else:
+        lines.append(f"{question.id}: your rule fixes {len(changes.fixed)} of the baseline's "
+                     f"{sum(1 for sid in gold if old[sid] != gold[sid])} misses and breaks {len(changes.broken)} "
+                     "units it had right.")
+    for sid in changes.fixed:
+        lines.append(f"Fixed {sid}: now {names[new[sid]]}, as the key says. {article.key[sid].rationale}")
+    shown = 4
+    for sid in changes.broken[:shown]:
+        entry = article.key[sid]
+        line = (f"Broken {sid}: the baseline had it right ({names[old[sid]]}); your rule makes it "
+                f"{names[new[sid]]}.")
+        line += f" {article.codebook.rule(entry.rules[0]).cite()}" if entry.rules else ""
+        if attempt >= 2:
+            line += f" The key: {entry.rationale}"
+        lines.append(line)
+    if len(changes.broken) > shown:
+        lines.append(f"… and {len(changes.broken) - shown} more broken: {', '.join(changes.broken[shown:])}.")
+    for sid in changes.still_wrong:
+        lines.append(f"Changed {sid}: from {names[old[sid]]} to {names[new[sid]]}, but the key says "
+                     f"{names[gold[sid]]}.")
+    passed = bool(changes.fixed) and not changes.broken
+    if passed:
+        lines.append("It generalises as far as this article can tell: try it on the next article you read.")
+        return _result(question, 1, 1, True, "\n".join(lines))
+    if changes.broken:
+        lines.append("A rule must not break what the baseline had right: narrow it, so that it only fires on "
+                     "what the units you want to fix have in common and the broken ones lack.")
+    elif not changes.fixed:
+        lines.append("Pick one miss from the table, read it as the baseline does (alone) and then with the unit "
+                     "before it: what does a reader see there that the baseline does not?")
+    if attempt >= 2 and question.spec.get("hint"):
+        lines.append(f"Hint: {question.spec['hint']}")
+    if attempt >= 3 and question.spec.get("explain"):
+        lines.append(f"One rule that works: {question.spec['explain']}")
+    return _result(question, 0, 1, False, "\n".join(lines))
+
+
 _SCORERS = {"ids": _score_ids, "label": _score_label, "text": _score_text, "chain": _score_chain,
-            "number": _score_number, "tagging": _score_tagging}
+            "number": _score_number, "tagging": _score_tagging, "causes": _score_causes, "rule": _score_rule}
 
 
 class Checker:

@@ -32,7 +32,7 @@ def cmd_articles(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from reportkit.article import load_article
 
-    article = load_article(args.article, require_key=False)
+    article = load_article(args.article, require_key=False, require_reviewed=False)
     width = args.width
     print(f"{article.title}\n{article.outlet}, {article.published} — {article.url}\n")
     for paragraph in article.paragraphs():
@@ -40,7 +40,32 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(textwrap.fill(sentence.text, width=width, initial_indent=f"[{sentence.id}] ",
                                 subsequent_indent=" " * (len(sentence.id) + 3)))
         print()
+    unreviewed = [entry.id for entry in article.key or () if not entry.reviewed]
+    if unreviewed:
+        print(textwrap.fill(f"{_count(unreviewed, 'key entry is', 'key entries are')} not reviewed yet: "
+                            f"{_id_list(unreviewed)} (confirm them in author mode).", width=width))
     return 0
+
+
+def _count(items: Sequence[object], one: str, many: str) -> str:
+    return f"1 {one}" if len(items) == 1 else f"{len(items)} {many}"
+
+
+def _id_list(ids: Sequence[str], limit: int = 12) -> str:
+    """'s01, s02, s03' — at most ``limit`` ids, then '…'."""
+    return ", ".join(ids[:limit]) + (", …" if len(ids) > limit else "")
+
+
+def unreviewed_ids(problems: Sequence[object]) -> tuple[list[str], list[object]]:
+    """Split DataError problems into the ids of unreviewed key entries and every other problem."""
+    ids, others = [], []
+    for problem in problems:
+        record = getattr(problem, "record", None)
+        if getattr(problem, "field", None) == "reviewed" and record:
+            ids.append(str(record).split(" ")[0].strip("'"))
+        else:
+            others.append(problem)
+    return ids, others
 
 
 def cmd_key(args: argparse.Namespace) -> int:
@@ -86,7 +111,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         article = load_article(args.article)
     except DataError as error:
         print(f"{args.article}: INVALID", file=sys.stderr)
-        for problem in error.problems:
+        unreviewed, others = unreviewed_ids(error.problems)
+        if unreviewed:  # one line for all of them: a new article starts with every entry unreviewed
+            print(f"  - {_count(unreviewed, 'key entry is', 'key entries are')} not reviewed yet: "
+                  f"{_id_list(unreviewed)} (confirm or fix them in author mode)", file=sys.stderr)
+        for problem in others:
             print(f"  - {problem}", file=sys.stderr)
         return 1
     print(f"{article.id}: OK — {len(article.sentences)} sentences, all keyed; "

@@ -14,7 +14,9 @@ SUBMISSIONS holds one folder or ``.zip`` per learner; the learner id is its name
    any learner code runs: it evaluates the answer expression, converts it to JSON and appends
    it, HMAC-signed with a secret the learner's code never sees, to a results file. Redefining
    ``check`` or patching ``reportkit`` therefore changes nothing: scoring happens here, in the
-   grader process, with the instructor's key (``checks.score``);
+   grader process, with the instructor's key (``checks.score``). A rule answer (a function) is
+   run by the recorder in the kernel, on the article's text (``checks.record_rule``): the labels
+   it leads to and its source are recorded, and scored here without running learner code;
 4. the notebooks run under real nbval (``pytest --nbval-lax``) in a subprocess with a memory
    cap, a file-size cap, a per-cell timeout, an output cap and a wall-clock backstop;
 5. tagging answers are read from the hand-in: the notebook's answers output first, the
@@ -406,8 +408,14 @@ def _reportkit_names(sources: list[str]) -> set[str]:
 RECORDER = '''\
 # Installed by the reportkit grader before any learner code runs; check cells call it.
 def _rk_install():
-    import hmac, json, math, os
+    import hmac, json, math, os, types
     new, dumps, opened, pop = hmac.new, json.dumps, open, os.environ.pop
+    try:  # taken now, before learner code runs: a rule answer (a function) is run on the article here
+        from reportkit.article import load_article
+        from reportkit.checks import record_rule
+    except Exception:  # a release without the package: rule answers cannot be recorded
+        load_article = record_rule = None
+    article_id, function_type, loaded = __ARTICLE__, types.FunctionType, []
     with opened(pop("REPORTKIT_GRADER_SECRET_FILE"), "rb") as handle:
         secret = handle.read()
     os.unlink(handle.name)  # read once: later cells cannot find the secret
@@ -434,10 +442,21 @@ def _rk_install():
             return plain(value.tolist(), depth + 1)
         raise TypeError(f"cannot record an answer of type {type(value).__name__}")
 
+    def rule(function):
+        if record_rule is None:
+            raise TypeError("cannot record a function: reportkit is not importable")
+        if not loaded:
+            loaded.append(load_article(article_id, require_key=False))
+        return record_rule(function, loaded[0])
+
     def record(question, get):
         entry = {"question": question}
         try:
-            entry["value"] = plain(get())
+            value = get()
+            if isinstance(value, function_type):  # a rule: its labels on every unit, its source
+                entry["rule"] = rule(value)
+            else:
+                entry["value"] = plain(value)
         except Exception as error:  # the learner's answer could not be evaluated
             entry["error"] = f"{type(error).__name__}: {error}"[:500]
         line = dumps(entry, sort_keys=True)
@@ -520,7 +539,8 @@ def rebuild(released: ReleasedNotebook, learner_nb: Any, recorder_name: str,
         for finding in inspect_answer(source, rk_names):
             result.flag("machinery-redefined", f"{where}, {finding}", name)
 
-    cells = [nbformat.v4.new_code_cell(RECORDER.replace("__RECORDER__", recorder_name))]
+    recorder = RECORDER.replace("__RECORDER__", recorder_name).replace("__ARTICLE__", repr(released.article))
+    cells = [nbformat.v4.new_code_cell(recorder)]
     cells[0]["id"] = "reportkit-grader-recorder"
     first_answer = next((rc.index for rc in released.cells if rc.role == "answer"), None)
 
@@ -982,6 +1002,9 @@ def _score_all(result: LearnerResult, to_run: list[tuple[ReleasedNotebook, Any, 
             elif qid in records and "value" in records[qid]:
                 out.answer = records[qid]["value"]
                 graded = score(question, out.answer, article, REVEAL_ATTEMPT)
+            elif qid in records and "rule" in records[qid]:
+                out.answer = records[qid]["rule"]
+                graded = _score_rule_record(question, out.answer, article, rel.name, result)
             else:
                 if qid in records:
                     out.message = f"{qid}: your answer could not be read: {records[qid]['error']}."
@@ -996,6 +1019,29 @@ def _score_all(result: LearnerResult, to_run: list[tuple[ReleasedNotebook, Any, 
             out.right, out.total, out.passed = graded.right, graded.total, graded.passed
             out.points, out.message = graded.points, graded.message
             result.questions.append(out)
+
+
+def _score_rule_record(question: Any, record: Any, article: Any, notebook: str, result: LearnerResult) -> Any:
+    """Score a rule the recorder ran in the kernel (``checks.record_rule``), with the key, here.
+
+    Learner code is not run in this process: the labels come from the kernel, the "must
+    generalise" test reads the recorded evidence and parses the recorded source. A record that is
+    not well formed scores 0; a rule that raised is scored 0 with the error as its feedback, and
+    flagged ``rule-error`` (informational).
+    """
+    from reportkit.checks import RecordedRule, Result, score
+
+    qid = question.id
+    if question.kind != "rule":
+        return Result(qid, 0, 1, False, f"{qid}: your answer is a function; this question asks for "
+                      "a value (see its prompt).", 0.0, question.points)
+    try:
+        recorded = RecordedRule.from_record(record)
+    except ValueError as error:
+        return Result(qid, 0, 1, False, f"{qid}: your answer could not be read: {error}.", 0.0, question.points)
+    if recorded.error is not None:
+        result.flag("rule-error", f"{qid}: {recorded.error}", notebook)
+    return score(question, recorded, article, REVEAL_ATTEMPT)
 
 
 # ---------------------------------------------------------------------------- the class
@@ -1043,6 +1089,8 @@ def grade_class(submissions: Path, out: Path, *, jobs: int | None = None, timeou
 
     kit = (kit or find_kit_root()).resolve()
     release = (release or kit / "exercises").resolve()
+    if not any(release.glob("*.ipynb")) and (release / "exercises").is_dir():
+        release = release / "exercises"  # a bundle written by `release`: grade against its exercises
     released = load_release(release)
     handins, warnings = find_handins(submissions)
     out.mkdir(parents=True, exist_ok=True)
@@ -1118,7 +1166,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--out", required=True, metavar="REPORT", help="report folder (created)")
     p.add_argument("--jobs", type=int, default=None, help="learners graded at once (default: all cores)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per cell (default 30)")
-    p.add_argument("--release", metavar="DIR", help="released exercise notebooks (default: <kit>/exercises)")
+    p.add_argument("--release", metavar="DIR",
+                   help="released exercise notebooks, or the bundle `release` wrote (default: <kit>/exercises)")
     p.add_argument("--kit", metavar="DIR", help="the kit with data/ and the key (default: found from here)")
     p.add_argument("--memory", type=int, default=2048, metavar="MB",
                    help="memory cap per learner's run, in MB (default 2048)")

@@ -36,9 +36,18 @@ The reporting cue tells you more than who spoke:
 
 CHANNEL = """
 Also write down the **channel**: who said it first, and through which outlets it reached this page
-(for example *Jens Stoltenberg → Table.Briefings → European Pravda → Kyiv Post*), and the **hedges**
+(for example *{example}*), and the **hedges**
 (“around”, “estimated”, “evidence suggests”, “might”).
 """
+
+
+def channel_example(article: Article) -> str:
+    """The longest chain in the article's key (the first, if several are as long), as 'A → B → page';
+    a neutral one without the key, or when no claim travels through another outlet."""
+    chains = [entry.attribution.channel for entry in article.key or () if len(entry.attribution.channel) >= 3]
+    if chains:
+        return " → ".join(max(chains, key=len))
+    return f"the speaker → the outlet they spoke to → {article.outlet}"
 
 
 def _quote(text: str, limit: int = 160) -> str:
@@ -68,7 +77,8 @@ def render(article: Article) -> str:
                 lines.append(f"- **{entry.id} → {entry.label}{also}.** *{_quote(sentence.text)}* — {entry.rationale}")
             lines.append("")
     stances = json.loads((article.root / "data" / "codebook.json").read_text("utf-8")).get("cue_stances", {})
-    lines.append(STANCES_INTRO + "".join(f"| {name} | {text} |\n" for name, text in stances.items()) + CHANNEL)
+    lines.append(STANCES_INTRO + "".join(f"| {name} | {text} |\n" for name, text in stances.items())
+                 + CHANNEL.format(example=channel_example(article)))
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -13,8 +13,10 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from reportkit.article import Article, Sentence
+from reportkit.key import KeyEntry
 
 QUOTE_RE = re.compile(r"“[^”]*”|\"[^\"]*\"")
 BRACKET_RE = re.compile(r"\[[^\]]*\]")
@@ -130,7 +132,7 @@ def _attribution_text(article: Article, sid: str) -> str:
     a = article.key[sid].attribution
     parts = []
     if a.source:
-        parts.append(f"source: {a.source} ({a.source_type})")
+        parts.append(f"source: {a.source}" + (f" ({a.source_type})" if a.source_type else ""))
     if a.cue:
         parts.append(f"cue: “{a.cue}” ({a.cue_stance})")
     if a.mixed_quotes:
@@ -239,6 +241,116 @@ def explain(article: Article, *sentence_ids: str) -> Block:
     return Block("".join(blocks_html), "\n".join(blocks_text))
 
 
+# ---------------------------------------------------------------- teaching choices, from the data
+# The lessons name no unit of any one article: these pick examples from article.json's optional
+# "examples", "sample_mistakes" and "sample_try", or, for an article without them, from its key.
+
+# A typical confusion per key label (the label a hurried reader gives instead), for sample_mistakes.
+TYPICAL_CONFUSIONS = (("reported", "quote"), ("analysis", "reported"), ("furniture", "narration"),
+                      ("narration", "analysis"), ("quote", "reported"))
+
+
+def examples(article: Article, *labels: str) -> list[str]:
+    """One example unit for each label (the codebook's labels in order, or the ones named).
+
+    article.json's ``examples`` choose them; for a label it does not list, the first reviewed
+    unit the key gives that label without an accepted alternative (else the first of that
+    label). A label no unit has is left out.
+    """
+    chosen = []
+    for label in labels or article.codebook.label_ids:
+        sid = article.examples.get(label)
+        if sid is None and article.key is not None:
+            units = [e for e in article.key if e.label == label and e.reviewed]
+            clear = [e for e in units if not e.accepted]
+            sid = (clear or units)[0].id if units else None
+        if sid is not None:
+            chosen.append(sid)
+    return chosen
+
+
+def sample_mistakes(article: Article) -> dict[str, dict[str, str]]:
+    """A reader's typical traps: {unit: {"label": what they gave, "note": why it is a trap}}.
+
+    article.json's ``sample_mistakes``; otherwise one unit for each of TYPICAL_CONFUSIONS and one
+    with an accepted alternative, each explained by the first rule the key cites for it.
+    """
+    if article.sample_mistakes:
+        return {sid: dict(m) for sid, m in article.sample_mistakes.items()}
+    if article.key is None:
+        return {}
+    found: dict[str, dict[str, str]] = {}
+
+    def note(entry: KeyEntry, given: str) -> str:
+        rules = [article.codebook.rule(r) for r in entry.rules]
+        why = f"{rules[0].title} ({rules[0].id})" if rules else f"the key says {entry.label}"
+        return why + (": defensible" if entry.accepts(given) else "")
+
+    for key_label, given in TYPICAL_CONFUSIONS:
+        for entry in article.key:
+            if entry.id in found or entry.label != key_label:
+                continue
+            if key_label == "reported" and not QUOTE_RE.search(article.sentence(entry.id).text):
+                continue  # the trap is the quotation marks
+            found[entry.id] = {"label": given, "note": note(entry, given)}
+            break
+    for entry in article.key:
+        if entry.accepted and entry.id not in found:
+            found[entry.id] = {"label": entry.accepted[0].label, "note": note(entry, entry.accepted[0].label)}
+            break
+    return found
+
+
+def sample_reader(article: Article) -> dict[str, str]:
+    """A worked example's answers: the key's labels with the traps of ``sample_mistakes``."""
+    if article.key is None:
+        return {}
+    answers = {entry.id: entry.label for entry in article.key}
+    return answers | {sid: m["label"] for sid, m in sample_mistakes(article).items()}
+
+
+def sample_try(check: Any) -> tuple[str, Any]:
+    """(question id, answer): a wrong first try at one of ``check``'s questions, for ``check.preview``.
+
+    article.json's ``sample_try`` if its question exists; else the first question of a kind that
+    makes a short example (a list of ids, then a label, then tagging), with a half-right answer.
+    """
+    article, questions = check.article, check.questions
+    chosen = article.sample_try
+    if chosen and chosen.get("question") in questions:
+        return chosen["question"], chosen["answer"]
+    if not questions:
+        raise ValueError(f"article {article.id!r} has no questions (data/{article.id}/questions.json)")
+    if article.key is None:
+        return next(iter(questions)), ...
+    wrong = {label: given for label, given in TYPICAL_CONFUSIONS}
+    by_kind = {}
+    for question in questions.values():
+        by_kind.setdefault(question.kind, question)
+    if "ids" in by_kind and "key_label" in by_kind["ids"].spec:
+        question = by_kind["ids"]
+        within = question.spec.get("within") or article.ids
+        label = question.spec["key_label"]
+        right = [sid for sid in within if article.key[sid].label == label]
+        other = [sid for sid in within if not article.key[sid].accepts(label)]
+        if right and other:
+            return question.id, sorted([other[0], right[0]], key=article.ids.index)
+    if "label" in by_kind:
+        question = by_kind["label"]
+        entry = article.key[question.spec["sentence"]]
+        given = wrong.get(entry.label, "narration")
+        if not entry.accepts(given):
+            return question.id, given
+    question = by_kind.get("tagging") or next(iter(questions.values()))
+    if question.kind != "tagging":
+        return question.id, ...
+    units = examples(article)
+    answer = {sid: article.key[sid].label for sid in units}
+    if units:
+        answer[units[0]] = wrong.get(answer[units[0]], "narration")
+    return question.id, answer
+
+
 def figures_table(article: Article) -> Block:
     """The figures ledger: each number, what it counts, who asserts it, through whom, the hedge."""
     if not article.figures:
@@ -343,3 +455,131 @@ def cues_table(article: Article) -> Block:
     rows = [[stance, f"“{cue}”", id_ranges(ids)]
             for (stance, cue), ids in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 9), kv[1][0]))]
     return _table(["stance", "cue", "sentences"], rows)
+
+
+# ---------------------------------------------------------------- the machine baseline (lesson 08)
+
+_NO_KEY = Block("<p><i>The key is not in this bundle: the baseline cannot be compared with it.</i></p>",
+                "(The key is not in this bundle: the baseline cannot be compared with it.)")
+
+
+def run_baseline(article: Article, *rules: Any) -> list[Any]:
+    """The baseline's proposals for every unit, in order, with learner ``rules`` applied after it
+    (``rule(text, previous)``; see :mod:`reportkit.baseline`)."""
+    from reportkit.baseline import propose_all
+
+    return propose_all([(s.id, s.text) for s in article.sentences], extra_rules=rules)
+
+
+def score_baseline(article: Article, proposals: Iterable[Any]) -> Any:
+    """Precision, recall, F1 and the confusion counts of ``proposals`` against the key (a ``Scores``)."""
+    from reportkit.baseline import evaluate
+
+    if article.key is None:
+        raise ValueError("the key is not in this bundle: the baseline cannot be scored")
+    gold = {entry.id: entry.label for entry in article.key}
+    return evaluate(gold, {p.id: p.label for p in proposals}, list(article.codebook.label_ids))
+
+
+def scores_table(article: Article, scores: Any) -> Block:
+    """Per label: precision, recall, F1, how many units the key gives it and how many were proposed."""
+    rows, rows_html = [], []
+    for label in article.codebook.labels:
+        if label.id not in scores.precision:
+            continue
+        proposed = sum(n for (_, given), n in scores.confusion.items() if given == label.id)
+        cells = [f"{scores.precision[label.id]:.2f}", f"{scores.recall[label.id]:.2f}", f"{scores.f1[label.id]:.2f}",
+                 str(scores.support[label.id]), str(proposed)]
+        rows.append([label.name, *cells])
+        rows_html.append([f"{swatch(label.color)} {_esc(label.name)}", *cells])
+    total = sum(scores.support.values())
+    right = round(scores.accuracy * total)
+    table = _table(["label", "precision", "recall", "F1", "in the key", "proposed"], rows, rows_html)
+    note = f"Accuracy: {scores.accuracy:.2f} ({right} of {total} units get the key's label)."
+    return table + Block(f'<p style="{MUTED}">{_esc(note)}</p>', note)
+
+
+def misses_table(article: Article, proposals: Iterable[Any]) -> Block:
+    """Every unit the proposals get wrong: its text, the key's label and rationale, the label given and
+    the baseline rule that fired."""
+    from reportkit.baseline import misses
+
+    if article.key is None:
+        return _NO_KEY
+    gold = {entry.id: entry.label for entry in article.key}
+    found = misses(gold, proposals)
+    if not found:
+        return Block("<p>Every unit gets the key's label.</p>", "Every unit gets the key's label.")
+    names = {label.id: label for label in article.codebook.labels}
+    rows_html, texts = [], []
+    for miss in found:
+        key, given = names[miss.key_label], names[miss.label]
+        sentence = article.sentence(miss.id).text
+        rationale = article.key[miss.id].rationale
+        rows_html.append([f"<code>{miss.id}</code>", _esc(sentence),
+                          f"{swatch(key.color)} {_esc(key.name.lower())}",
+                          f"{swatch(given.color)} {_esc(given.name.lower())}<br>"
+                          f'<span style="{MUTED}">rule: {_esc(miss.reason)}</span>',
+                          _esc(rationale)])
+        texts.append(f"{miss.id}  key: {key.name.lower()} · machine: {given.name.lower()} ({miss.reason})\n"
+                     f"     {sentence}\n     The key: {rationale}")
+    head = "".join(f'<th style="text-align:left">{_esc(h)}</th>'
+                   for h in ("unit", "sentence", "the key", "the machine", "why the key says so"))
+    body = "".join("<tr>" + "".join(f'<td style="text-align:left;vertical-align:top">{c}</td>' for c in row)
+                   + "</tr>" for row in rows_html)
+    return Block(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>",
+                 f"{len(found)} units the machine gets wrong:\n" + "\n".join(texts))
+
+
+def show_misses(article: Article, proposals: Iterable[Any]) -> Block:
+    """Every unit the proposals get wrong, each with the unit before it (what a reader has just
+    read), marked as :func:`show` marks them without the key."""
+    from reportkit.baseline import misses
+
+    if article.key is None:
+        return _NO_KEY
+    found = misses({entry.id: entry.label for entry in article.key}, proposals)
+    if not found:
+        text = "The machine gets every unit of this article right: there is no miss to read."
+        return Block(f"<p>{_esc(text)}</p>", text)
+    ids: list[str] = []
+    for miss in found:
+        at = article.ids.index(miss.id)
+        ids += [sid for sid in article.ids[max(0, at - 1): at + 1] if sid not in ids]
+    return show(article, *ids, key=False)
+
+
+def rule_effect(article: Article, *rules: Any) -> Block:
+    """What learner ``rules`` change when added to the baseline: each unit fixed, broken or still wrong."""
+    from reportkit.baseline import RuleError, effect
+
+    if article.key is None:
+        return _NO_KEY
+    gold = {entry.id: entry.label for entry in article.key}
+    before = run_baseline(article)
+    try:
+        after = run_baseline(article, *rules)
+    except RuleError as error:
+        return Block(f"<p><b>The rule failed.</b> {_esc(error)}</p>", f"The rule failed. {error}")
+    changes = effect(gold, before, after)
+    old = {p.id: p.label for p in before}
+    new = {p.id: p.label for p in after}
+    name = {label.id: label.name.lower() for label in article.codebook.labels}
+    verdicts = {**{s: "fixed" for s in changes.fixed}, **{s: "broken" for s in changes.broken},
+                **{s: "still wrong" for s in changes.still_wrong}}
+    n_misses = sum(1 for sid in gold if old[sid] != gold[sid])
+    summary = (f"Fixes {len(changes.fixed)} of the baseline's {n_misses} misses; breaks {len(changes.broken)} "
+               f"units it had right; {len(changes.still_wrong)} changed but still wrong.")
+    if not verdicts:
+        summary = "The rule changes no label."
+    rows = [[sid, name[old[sid]], name[new[sid]], name[gold[sid]], verdicts[sid]]
+            for sid in article.ids if sid in verdicts]
+    table = _table(["unit", "baseline", "with the rule", "the key", "verdict"], rows) if rows else Block("", "")
+    return Block(f"<p>{_esc(summary)}</p>", summary) + table
+
+
+def menu_table(question: Any) -> Block:
+    """A 'causes' question's menu: each cause id with what it means (``check.questions["q08_1"]``)."""
+    rows = [[choice["id"], choice["text"]] for choice in question.spec.get("choices", [])]
+    rows_html = [[f"<code>{_esc(cause)}</code>", _esc(text)] for cause, text in rows]
+    return _table(["cause id", "what it means"], rows, rows_html)

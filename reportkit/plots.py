@@ -13,10 +13,11 @@ import io
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 from reportkit.article import Article
 from reportkit.lesson import chains, id_ranges
@@ -193,8 +194,11 @@ def figures_chart(article: Article) -> Chart:
     return Chart(figure, alt)
 
 
-def confusion(article: Article, answers: Mapping[str, str]) -> Chart:
-    """The learner's labels against the key's: rows are the key, columns are yours (and untagged)."""
+def confusion(article: Article, answers: Mapping[str, str], *, whose: str = "your") -> Chart:
+    """The learner's labels against the key's: rows are the key, columns are yours (and untagged).
+
+    ``whose`` names the labeller in the title, axis and alt text ("the baseline's" in lesson 08).
+    """
     codebook = article.codebook
     key_ids = list(codebook.label_ids)
     cols = key_ids + ["untagged"]
@@ -218,14 +222,64 @@ def confusion(article: Article, answers: Mapping[str, str]) -> Chart:
     names = [codebook.label(i).name for i in key_ids]
     ax.set_xticks(range(len(cols)), [_wrap(n, 11) for n in names] + ["untagged"], fontsize=8)
     ax.set_yticks(range(len(key_ids)), names, fontsize=8)
-    ax.set_xlabel("your label", fontsize=9)
+    ax.set_xlabel(f"{whose} label", fontsize=9)
     ax.set_ylabel("the key's label", fontsize=9)
     agree = sum(matrix[i][i] for i in range(len(key_ids)))
     total = len(article.sentences)
-    ax.set_title(f"Your labels against the key: {agree} of {total} on the diagonal", fontsize=10)
+    ax.set_title(f"{whose[:1].upper() + whose[1:]} labels against the key: {agree} of {total} on the diagonal",
+                 fontsize=10)
     off = [f"{matrix[r][c]} {names[r].lower()} as {cols[c] if c == len(cols) - 1 else names[c].lower()}"
            for r in range(len(key_ids)) for c in range(len(cols)) if r != c and matrix[r][c]]
-    alt = (f"Confusion matrix, rows the key's label and columns your label: {agree} of {total} units agree "
+    alt = (f"Confusion matrix, rows the key's label and columns {whose} label: {agree} of {total} units agree "
            f"with the key; {accepted} more use an accepted alternative. "
            + ("Off the diagonal: " + "; ".join(off) + "." if off else "Nothing off the diagonal."))
+    return Chart(figure, alt)
+
+
+METRICS = (("precision", "P", ""), ("recall", "R", "//"), ("f1", "F1", ".."))
+
+
+def baseline_scores(article: Article, scores: Any, *, whose: str = "the baseline") -> Chart:
+    """Precision, recall and F1 per label as grouped bars: colour is the label, the hatch and the
+    letter under each bar the measure, and every bar carries its value.
+
+    ``scores`` is a :class:`reportkit.baseline.Scores` (``evaluate`` against the key).
+    """
+    codebook = article.codebook
+    labels = [label for label in codebook.labels if label.id in scores.precision]
+    figure = _figure(10, 4.4)
+    ax = figure.add_subplot()
+    _style(ax)
+    width = 0.26
+    for g, label in enumerate(labels):
+        for m, (field, letter, hatch) in enumerate(METRICS):
+            value = getattr(scores, field)[label.id]
+            x = g + (m - 1) * width
+            ax.bar(x, value, width * 0.92, color=label.color, edgecolor=INK, linewidth=0.6, hatch=hatch)
+            ax.text(x, value + 0.02, f"{value:.2f}", ha="center", va="bottom", fontsize=8, color=INK)
+            ax.text(x, -0.02, letter, ha="center", va="top", fontsize=8, color=INK, fontweight="bold")
+    ax.set_xticks(range(len(labels)),
+                  [f"{_wrap(label.name, 14)}\n({scores.support[label.id]} in the key)" for label in labels],
+                  fontsize=8.5)
+    ax.tick_params(axis="x", length=0, pad=16)
+    ax.set_ylim(0, 1.12)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+    ax.set_ylabel("score (1 = perfect)", fontsize=9)
+    ax.grid(axis="y", color="#DDDDDD", linewidth=0.8)
+    ax.set_axisbelow(True)
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
+    handles = [Patch(facecolor="white", edgecolor=INK, hatch=hatch) for _, _, hatch in METRICS]
+    ax.legend(handles, ["P = precision: of the units it gave the label, the share the key agrees with",
+                        "R = recall: of the key's units with the label, the share it found",
+                        "F1 = the balance of the two"],
+              loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=1, frameon=False, fontsize=8,
+              labelcolor=INK)
+    name = whose[:1].upper() + whose[1:]
+    ax.set_title(f"{name} against the key, label by label (accuracy {scores.accuracy:.2f})", fontsize=11)
+    parts = [f"{label.name.lower()}: precision {scores.precision[label.id]:.2f}, recall "
+             f"{scores.recall[label.id]:.2f}, F1 {scores.f1[label.id]:.2f} ({scores.support[label.id]} units in "
+             "the key)" for label in labels]
+    alt = (f"Bar chart of {whose}'s precision, recall and F1 against the key for each label, three bars per "
+           f"label; accuracy {scores.accuracy:.2f}. " + "; ".join(parts) + ".")
     return Chart(figure, alt)

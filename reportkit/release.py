@@ -6,7 +6,11 @@
   ``exercises/NN-slug.ipynb``.
 * :func:`write_index` generates ``notebooks/README.md`` from each lesson's first cell.
 * :func:`release` copies a learner bundle; ``graded=True`` leaves out the key, the figures
-  ledger and every answer-bearing field of ``questions.json``, so checks test form only.
+  ledger and every answer-bearing field of ``questions.json``, so checks test form only, and
+  the exercises that need the key (``reportkit.needs_key`` in their metadata: exercise 08's
+  table of the baseline's misses shows the key's labels and reasons).
+  ``article=ID`` releases for another article (:func:`plan_release`): every notebook's
+  ``parameters`` cell names it, and only the notebooks that work for it are included.
 * :func:`execute` runs notebooks in a fresh kernel from their own folder and stores outputs.
 
 ``register(subparsers)`` adds the ``exercises``, ``index``, ``release`` and ``execute``
@@ -22,6 +26,7 @@ import re
 import shutil
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +144,7 @@ def build_index(notebooks_dir: str | Path, exercises_dir: str | Path | None = No
              "Reading war reporting, one article at a time. Work through the lessons in order; after",
              "each one, do the exercise notebook with the same number in `exercises/`.", ""]
     total = 0
-    for path in sorted(p for p in notebooks_dir.glob("*.ipynb") if NOTEBOOK.match(p.name)):
+    for path in _lessons(notebooks_dir):
         info = lesson_info(path)
         minutes = re.match(r"(\d+)", info["time"])
         total += int(minutes.group(1)) if minutes else 0
@@ -151,9 +156,28 @@ def build_index(notebooks_dir: str | Path, exercises_dir: str | Path | None = No
         lines.append("")
         lines += [f"- {q}" for q in info["questions"]]
         lines.append("")
-    lines += [f"About {total} minutes in all.", "",
-              "Lesson text is licensed CC BY 4.0. The article is quoted for teaching; it belongs to the Kyiv Post.", ""]
+    outlet = _outlet_of(notebooks_dir.parent, lessons[0]) if (lessons := _lessons(notebooks_dir)) else None
+    lines += [f"About {total} minutes in all.", "", f"Lesson text is licensed CC BY 4.0. {credit(outlet)}", ""]
     return "\n".join(lines)
+
+
+def credit(outlet: str | None) -> str:
+    """The line that says whose the article is."""
+    owner = f"its publisher, {outlet}" if outlet else "its publisher"
+    return f"The article is quoted for teaching; it belongs to {owner}."
+
+
+def _lessons(notebooks_dir: Path) -> list[Path]:
+    return sorted(p for p in notebooks_dir.glob("*.ipynb") if NOTEBOOK.match(p.name))
+
+
+def _outlet_of(root: Path, notebook: Path) -> str | None:
+    """The outlet of the article a notebook's parameters cell names (None if it cannot be read)."""
+    article_id = notebook_article(nbformat.read(notebook, as_version=4))
+    try:
+        return json.loads((root / "data" / str(article_id) / "article.json").read_text("utf-8"))["outlet"]
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def write_index(notebooks_dir: str | Path) -> Path:
@@ -178,11 +202,13 @@ Ukraine sentence by sentence: whose words each sentence gives, and how they reac
 
     .venv/bin/jupyter lab
 
-{lessons}Do the exercise notebooks in `exercises/` in order, `00` to `07`. In each, replace `...` in an
-answer cell with your answer, run it, then run the check cell below it. Save often
-(Ctrl + S). The tagging exercise (06) also saves your tags in `tag-all.answers.json`.
+The article: *{title}* ({outlet}, {published}).
 
-{graded}Lesson text is licensed CC BY 4.0. The article is quoted for teaching; it belongs to the Kyiv Post.
+{lessons}{exercises} In each, replace `...` in an
+answer cell with your answer, run it, then run the check cell below it. Save often
+(Ctrl + S). {tagging}
+
+{graded}Lesson text is licensed CC BY 4.0. {credit}
 """
 
 
@@ -196,26 +222,145 @@ def graded_questions(doc: dict[str, Any]) -> dict[str, Any]:
     return {"questions": [{k: v for k, v in q.items() if k not in ANSWER_FIELDS} for q in doc["questions"]]}
 
 
+def notebook_article(nb: Any) -> str | None:
+    """The article a notebook's ``parameters`` cell names (``ARTICLE = "..."``)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            match = re.search(r"""^ARTICLE\s*=\s*["']([^"']+)["']""", cell.source, re.MULTILINE)
+            return match.group(1) if match else None
+    return None
+
+
+def checked_questions(nb: Any) -> list[str]:
+    """The question ids a notebook's check cells check, in order."""
+    return [cell.metadata["reportkit"]["question"] for cell in nb.cells
+            if cell.metadata.get("reportkit", {}).get("role") == "check" and cell.metadata["reportkit"].get("question")]
+
+
+@dataclass
+class ReleasePlan:
+    """What a release holds: the article(s), lessons and exercises, and what was left out and why."""
+
+    articles: list[str]
+    lessons: list[Path]  # lesson notebooks (notebooks/)
+    exercises: list[Path]  # their sources (solutions/)
+    left_out: list[tuple[str, str]] = field(default_factory=list)  # (notebooks/NN-x.ipynb, why)
+    retarget: str | None = None  # the article every released notebook is pointed at, when not its own
+
+
+def needs_key(nb: Any) -> str | None:
+    """Why an exercise cannot be done without the key (notebook metadata ``reportkit.needs_key``:
+    true, or the reason as text), or None. Graded (keyless) releases leave such exercises out."""
+    value = nb.metadata.get("reportkit", {}).get("needs_key")
+    if not value:
+        return None
+    return value if isinstance(value, str) else "it shows part of the key"
+
+
+def plan_release(root: Path, article: str | None = None, *, graded: bool = False) -> ReleasePlan:
+    """Decide what a release holds.
+
+    Without ``article``: every lesson and exercise, and the articles they name. With it (an
+    article the notebooks were not written for): the exercises whose every checked question is
+    in that article's questions.json, and the lessons marked portable (notebook metadata
+    ``reportkit.portable``: no cell names a unit of one article). ``graded``: without the
+    exercises that need the key (:func:`needs_key`), which a graded copy must not hold.
+    ``left_out`` says what else there is and why it is not included.
+    """
+    from reportkit.article import load_article
+    from reportkit.checks import load_questions
+
+    lessons = _lessons(root / "notebooks")
+    exercises = sorted(p for p in (root / "solutions").glob("*.ipynb") if NOTEBOOK.match(p.name))
+    keyed: list[tuple[str, str]] = []
+    if graded:
+        for path in list(exercises):
+            why = needs_key(nbformat.read(path, as_version=4))
+            if why:
+                exercises.remove(path)
+                keyed.append((f"exercises/{path.name}", f"{why}, and a graded copy holds no key"))
+    if article is None:
+        named = {notebook_article(nbformat.read(p, as_version=4)) for p in [*lessons, *exercises]}
+        return ReleasePlan(sorted(a for a in named if a), lessons, exercises, keyed)
+    questions = load_questions(load_article(article, root))
+    plan = ReleasePlan([article], [], [], list(keyed), retarget=article)
+    for path in lessons:
+        nb = nbformat.read(path, as_version=4)
+        own = notebook_article(nb)
+        if own == article or nb.metadata.get("reportkit", {}).get("portable"):
+            plan.lessons.append(path)
+        else:
+            about = f"the {outlet} article" if (outlet := _outlet_of(root, path)) else str(own)
+            plan.left_out.append((f"notebooks/{path.name}", f"written for {about} only: they name its units "
+                                  "(only lessons marked portable run on any article)"))
+    for path in exercises:
+        asked = checked_questions(nbformat.read(path, as_version=4))
+        missing = [q for q in asked if q not in questions]
+        if missing:
+            plan.left_out.append((f"exercises/{path.name}", f"they check questions that data/{article}/"
+                                  f"questions.json does not have: {', '.join(missing)}"))
+        else:
+            plan.exercises.append(path)
+    if all(notebook_article(nbformat.read(p, as_version=4)) == article for p in [*lessons, *exercises]):
+        plan.retarget = None
+    return plan
+
+
+ABOUT_THIS_COPY = """\
+**About this copy.** The text of this lesson was written for another article, *{own_title}*
+({own_outlet}): where it names units (such as `s03`), counts them or says what a sentence does, it
+describes that article. Every cell you run shows this copy's article instead: *{title}* ({outlet},
+{published}). Lessons written only for the other article are not in this copy, so links to them do
+not open."""
+
+
+def retarget_notebook(nb: Any, article: Any, *, lesson: bool, root: Path) -> Any:
+    """Point a notebook at another article (in place): the parameters cell, the metadata, the
+    credit line; a lesson also loses its stored outputs and gets a note about its text."""
+    own = notebook_article(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            cell.source = f'ARTICLE = "{article.id}"'
+        elif cell.cell_type == "markdown":
+            cell.source = re.sub(r"The article is quoted for teaching; it belongs to [^.*\n]+\.",
+                                 credit(article.outlet), cell.source)
+    nb.metadata.setdefault("reportkit", {})["article"] = article.id
+    if lesson:
+        clear_outputs(nb)
+        meta_path = root / "data" / str(own) / "article.json"
+        own_meta = json.loads(meta_path.read_text("utf-8")) if meta_path.is_file() else {}
+        note = nbformat.v4.new_markdown_cell(ABOUT_THIS_COPY.format(
+            own_outlet=own_meta.get("outlet", "another outlet"), own_title=own_meta.get("title", own),
+            title=article.title, outlet=article.outlet, published=article.published))
+        note["id"] = "about-this-copy"
+        note.metadata["reportkit"] = {"role": "text"}
+        nb.cells.insert(1, note)
+    return nb
+
+
 def release(out: str | Path, *, graded: bool = False, root: Path | None = None,
-            articles: Sequence[str] | None = None) -> Path:
+            articles: Sequence[str] | None = None, article: str | None = None) -> Path:
     """Copy a learner bundle to ``out``: lessons (not when graded), exercises, data, the package.
 
-    ``graded=True``: no key.json, no figures.json, no lessons (they teach from the key), and
-    questions.json without expected answers, aliases, explanations, hints or rules.
+    ``graded=True``: no key.json, no figures.json, no lessons (they teach from the key), no
+    exercise that needs the key (:func:`needs_key`), and questions.json without expected
+    answers, aliases, explanations, hints or rules.
+    ``article``: release for that article only (see :func:`plan_release`); it must validate.
     """
-    from reportkit.article import list_articles, load_article
+    from reportkit.article import load_article
 
     root = root or find_kit_root()
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
+    plan = plan_release(root, article, graded=graded)
+    articles = list(articles or plan.articles)
+    loaded = {a: load_article(a, root, require_key=article is not None) for a in articles}
     out.mkdir(parents=True, exist_ok=True)
-    articles = list(articles or list_articles(root))
     (out / "data").mkdir()
     shutil.copy2(root / "data" / "codebook.json", out / "data" / "codebook.json")
     (out / "seeds").mkdir()
-    for article_id in articles:
-        article = load_article(article_id, root, require_key=False)
+    for article_id, loaded_article in loaded.items():
         source, target = root / "data" / article_id, out / "data" / article_id
         target.mkdir()
         for item in sorted(source.iterdir()):
@@ -229,22 +374,43 @@ def release(out: str | Path, *, graded: bool = False, root: Path | None = None,
                     json.dumps(graded_questions(doc), ensure_ascii=False, indent=1) + "\n", "utf-8")
                 continue
             shutil.copy2(item, target / item.name)
-        shutil.copy2(root / "seeds" / article.seed_name, out / "seeds" / article.seed_name)
-    generate_exercises(root / "solutions", out / "exercises")
+        shutil.copy2(root / "seeds" / loaded_article.seed_name, out / "seeds" / loaded_article.seed_name)
+    target_article = loaded[plan.retarget] if plan.retarget else None
+    (out / "exercises").mkdir()
+    for source in plan.exercises:
+        nb = exercise_from_solution(nbformat.read(source, as_version=4))
+        if target_article is not None and notebook_article(nb) != target_article.id:
+            retarget_notebook(nb, target_article, lesson=False, root=root)
+        (out / "exercises" / source.name).write_text(notebook_text(nb), encoding="utf-8")
     if not graded:
         (out / "notebooks").mkdir()
-        for path in sorted((root / "notebooks").iterdir()):
-            if path.suffix == ".ipynb" or path.name == "README.md":
+        for path in plan.lessons:
+            nb = nbformat.read(path, as_version=4)
+            if target_article is None or notebook_article(nb) == target_article.id:
                 shutil.copy2(path, out / "notebooks" / path.name)
+                continue
+            retarget_notebook(nb, target_article, lesson=True, root=root)
+            (out / "notebooks" / path.name).write_text(notebook_text(nb), encoding="utf-8")
+        (out / "notebooks" / "README.md").write_text(build_index(out / "notebooks"), encoding="utf-8")
     _copy_tree(root / "reportkit", out / "reportkit")
     for name in ("pyproject.toml", "requirements.txt"):
         shutil.copy2(root / name, out / name)
-    lessons = ("" if graded else
+    lessons = ("" if graded or not plan.lessons else
                "Open `notebooks/README.md` for the list of lessons and start with\n"
-               "`notebooks/00-start-here.ipynb`.\n\n")
+               f"`notebooks/{plan.lessons[0].name}`.\n\n")
     graded_note = ("This is a graded copy: the answer key is not included. Checks tell you whether\n"
                    "an answer has the right form; your instructor scores it.\n\n" if graded else "")
-    (out / "README.md").write_text(LEARNER_README.format(lessons=lessons, graded=graded_note), "utf-8")
+    numbers = [p.name[:2] for p in plan.exercises]
+    tagging = any("tag-all" in p.read_text("utf-8") for p in plan.exercises)
+    main_article = target_article or next(iter(loaded.values()))
+    (out / "README.md").write_text(LEARNER_README.format(
+        lessons=lessons, graded=graded_note, title=main_article.title, outlet=main_article.outlet,
+        published=main_article.published, credit=credit(main_article.outlet),
+        exercises=(f"Do the exercise notebooks in `exercises/` in order, `{numbers[0]}` to `{numbers[-1]}`."
+                   if len(numbers) > 1 else f"Do the exercise notebook `exercises/{plan.exercises[0].name}`."
+                   if numbers else "There are no exercises in this copy."),
+        tagging="The tagging exercise also saves your tags in `tag-all.answers.json`." if tagging else "",
+    ).replace(" \n", "\n"), "utf-8")
     return out
 
 
@@ -298,9 +464,56 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 
 def _cmd_release(args: argparse.Namespace) -> int:
-    out = release(args.out, graded=args.graded)
-    print(f"{'graded ' if args.graded else ''}learner bundle written to {out}")
+    from reportkit.errors import DataError
+
+    root = find_kit_root()
+    try:
+        plan = plan_release(root, args.article, graded=args.graded)
+        out = release(args.out, graded=args.graded, root=root, article=args.article)
+    except DataError as error:
+        from reportkit.cli import unreviewed_ids
+
+        name = args.article or "the notebooks' article"
+        unreviewed, others = unreviewed_ids(error.problems)
+        print(f"error: {name} is not ready to release:", file=sys.stderr)
+        if unreviewed:
+            shown = ", ".join(unreviewed[:6]) + (" …" if len(unreviewed) > 6 else "")
+            print(f"  - {len(unreviewed)} key entries are not reviewed yet ({shown}): confirm them in author mode",
+                  file=sys.stderr)
+        for problem in others[:8]:
+            print(f"  - {problem}", file=sys.stderr)
+        if len(others) > 8:
+            print(f"  … and {len(others) - 8} more", file=sys.stderr)
+        print(f"Fix them (`python -m reportkit validate {args.article or 'ARTICLE'}` lists them all), then release "
+              "again.", file=sys.stderr)
+        return 1
+    except FileExistsError as error:
+        print(f"error: {error}: give a new or empty folder", file=sys.stderr)
+        return 1
+    kind = "graded learner bundle" if args.graded else "learner bundle"
+    print(f"{kind} for {', '.join(plan.articles)} written to {out}")
+    if not args.graded:
+        print(f"  lessons:   {', '.join(p.name for p in plan.lessons) or 'none'}")
+    print(f"  exercises: {', '.join(p.name for p in plan.exercises) or 'none'}")
+    if plan.left_out:
+        print("  left out:")
+        for why, names in _grouped(plan.left_out if not args.graded else
+                                   [(n, w) for n, w in plan.left_out if not n.startswith("notebooks/")]):
+            print(f"    {names}: {why}")
+    if plan.retarget:
+        print(f"Grade hand-ins of this release with:\n"
+              f"  python -m reportkit grade SUBMISSIONS --out REPORT --release {out}")
     return 0
+
+
+def _grouped(left_out: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(why, 'notebooks/ 01, 02, 03') for each reason, in order; lists of question ids are left out."""
+    groups: dict[str, list[str]] = {}
+    for name, why in left_out:
+        folder, file = name.split("/", 1)
+        short = re.sub(r": q\d\d_\d+(, q\d\d_\d+)*$", " (q…)", why)
+        groups.setdefault(f"{folder}|{short}", []).append(file[:2])
+    return [(key.split("|", 1)[1], f"{key.split('|', 1)[0]}/ {', '.join(numbers)}") for key, numbers in groups.items()]
 
 
 def _cmd_execute(args: argparse.Namespace) -> int:
@@ -329,11 +542,14 @@ def register(subparsers: Any) -> None:
     p.add_argument("--check", action="store_true", help="change nothing; exit 1 if the index is out of date")
     p.set_defaults(func=_cmd_index)
 
-    p = subparsers.add_parser("release", help="copy a learner bundle (--graded: without the key)",
+    p = subparsers.add_parser("release", help="copy a learner bundle (--graded: without the key; --article ID)",
                               description="Copy lessons, exercises, data and the package for learners.")
     p.add_argument("--out", required=True, metavar="DIR", help="an empty or new folder")
     p.add_argument("--graded", action="store_true",
                    help="leave out the key, the figures ledger, the lessons and every answer in questions.json")
+    p.add_argument("--article", metavar="ID",
+                   help="release for this article (e.g. one made with `new`): every notebook's ARTICLE names it, and "
+                        "only the lessons and exercises that work for it are included (the rest are listed)")
     p.set_defaults(func=_cmd_release)
 
     p = subparsers.add_parser("execute", help="run notebooks in a fresh kernel and store their outputs",

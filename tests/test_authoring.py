@@ -48,7 +48,7 @@ def test_new_writes_unreviewed_proposals_that_validate_refuses(kit):
     assert key[1]["label"] == "quote" and "baseline" in key[1]["rationale"]
     refused = run_cli("validate", ARTICLE, cwd=kit)
     assert refused.returncode == 1
-    assert "field 'reviewed': not reviewed yet" in refused.stderr
+    assert "11 key entries are not reviewed yet: s01, s02" in refused.stderr
     # The data is otherwise sound: sentences reassemble the seed.
     article = load_article(ARTICLE, kit, require_reviewed=False)
     assert article.reassemble() == article.text

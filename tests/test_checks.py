@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from reportkit.article import load_article
+from reportkit.baseline import find_cue
 from reportkit.checks import RESULT_MIME, Checker, Question, Result, load_questions, score
 from reportkit.checks import _names_match as names_match
 
@@ -229,7 +231,7 @@ def test_a_rule_whose_example_is_the_answer_is_named_not_quoted(questions, artic
 
 def test_every_question_has_a_prompt_and_points(questions):
     assert all(q.prompt and q.points > 0 for q in questions.values())
-    assert all(q.id[:4] in {f"q0{n}_" for n in range(8)} for q in questions.values())
+    assert all(q.id[:4] in {f"q0{n}_" for n in range(9)} for q in questions.values())
 
 
 # ------------------------------------------------------------------ names
@@ -311,3 +313,189 @@ def test_without_the_key_checks_test_form_only(keyless_kit):
     with pytest.raises(AssertionError):
         check("q05_6", ...)
     assert check("q06_1", FakeTagger({"s01": "quote"})).form_only
+
+
+
+# ------------------------------------------------------------------ lesson 08: causes of the machine's misses
+
+CAUSES = {"s15": "teaser", "s23": "earlier-sentence", "s24": "earlier-sentence", "s25": "earlier-sentence"}
+
+
+def test_causes_right(questions, article):
+    result = run(questions, article, "q08_1", dict(CAUSES))
+    assert result.passed and result.points == questions["q08_1"].points
+    assert "all 4 right" in result.message and "teaser for another article" in result.message
+
+
+def test_causes_wrong_cite_a_rule_and_escalate_to_the_key(questions, article):
+    answer = CAUSES | {"s23": "newsmaker"}
+    messages = [run(questions, article, "q08_1", answer, attempt).message for attempt in (1, 2, 3)]
+    assert "3 of 4 right" in messages[0] and "s23: not newsmaker" in messages[0]
+    assert "Rule F3 (" in messages[0]
+    assert "The key's answer" not in messages[0] and "Hint:" not in messages[0]
+    assert "Hint:" in messages[1] and "The key's answer" not in messages[1]
+    assert "The key's answer: earlier-sentence" in messages[2]
+    assert len(messages[0]) < len(messages[1]) < len(messages[2])
+
+
+def test_causes_for_a_unit_the_machine_got_right_and_missing_units(questions, article):
+    result = run(questions, article, "q08_1", {"s15": "teaser", "s02": "teaser"})
+    assert not result.passed
+    assert "s02: the machine got this one right" in result.message
+    assert "Not answered yet: s23, s24, s25" in result.message
+    assert result.right == 0  # one right, one that should not be there
+
+
+@pytest.mark.parametrize("answer, problem", [
+    (["s15", "teaser"], "dictionary from sentence id to cause id"),
+    ({"s99": "teaser"}, "no such sentence id"),
+    ({"s15": "dek"}, "is not a cause on the menu"),
+])
+def test_causes_form_problems(questions, article, answer, problem):
+    result = run(questions, article, "q08_1", answer)
+    assert not result.passed and problem in result.message
+
+
+# ------------------------------------------------------------------ lesson 08: a learner's rule
+
+SPEAKS_AGAIN = re.compile(r"(?:^|, )(?:he|she|[A-Z][a-z]+) (?:also )?[a-z]+ed\b")
+
+
+def observer_goes_on(text, previous):
+    """The solution's rule: an observer introduced before speaks again (A3, F3)."""
+    if (previous is not None and previous.label == "analysis" and previous.cue
+            and find_cue(text) and SPEAKS_AGAIN.search(text)):
+        return "analysis"
+    return None
+
+
+def dek_after_teaser(text, previous):
+    """The other general fix: the unit after a teaser's headline is its summary (F2)."""
+    if previous is not None and previous.label == "furniture" and re.search(r"\s[–—-]\s*[A-Z]\w+$", previous.text):
+        return "furniture"
+    return None
+
+
+def carry_analysis(text, previous):
+    """The typical mistake: carry analysis forward after any unit of analysis."""
+    return "analysis" if previous is not None and previous.label == "analysis" else None
+
+
+@pytest.mark.parametrize("rule, fixed", [(observer_goes_on, ["s23", "s24", "s25"]), (dek_after_teaser, ["s15"])])
+def test_a_general_rule_that_fixes_without_breaking_passes(questions, article, rule, fixed):
+    result = run(questions, article, "q08_2", rule)
+    assert result.passed, result.message
+    assert result.points == questions["q08_2"].points
+    assert "breaks 0 units" in result.message
+    for sid in fixed:
+        assert f"Fixed {sid}: now" in result.message
+    assert article.key[fixed[0]].rationale in result.message
+
+
+def test_a_rule_that_breaks_what_the_baseline_had_right_fails_naming_them(questions, article):
+    result = run(questions, article, "q08_2", carry_analysis)
+    assert not result.passed and result.points == 0
+    assert "fixes 3 of the baseline's 4 misses" in result.message
+    assert "Broken s10: the baseline had it right (reporter's voice)" in result.message
+    assert "Rule N2 (" in result.message  # the deciding rule of the broken unit
+    assert "more broken:" in result.message
+
+
+def test_a_rule_that_always_returns_none_fails(questions, article):
+    result = run(questions, article, "q08_2", lambda text, previous: None)
+    assert not result.passed and "changed no label" in result.message
+
+
+def test_rule_hints_escalate(questions, article):
+    messages = [run(questions, article, "q08_2", carry_analysis, attempt).message for attempt in (1, 2, 3)]
+    assert "Hint:" not in messages[0] and "One rule that works" not in messages[0]
+    assert "Hint:" in messages[1] and "The key: " in messages[1]
+    assert "One rule that works" in messages[2]
+    assert len(messages[0]) < len(messages[1]) < len(messages[2])
+
+
+def test_a_rule_that_raises_fails_with_the_sentence_not_a_traceback(questions, article):
+    result = run(questions, article, "q08_2", lambda text, previous: previous.label)
+    assert not result.passed
+    assert "raised AttributeError" in result.message and "on s01 (“Ukrainian President" in result.message
+    result = run(questions, article, "q08_2", lambda text, previous: "Analysis")
+    assert not result.passed and "returned 'Analysis'" in result.message
+
+
+@pytest.mark.parametrize("answer, problem", [
+    ("analysis", "write your rule as a function"),
+    ({"s23": "analysis"}, "write your rule as a function"),
+    (lambda text: None, "takes two arguments"),
+])
+def test_rule_form_problems(questions, article, answer, problem):
+    result = run(questions, article, "q08_2", answer)
+    assert not result.passed and problem in result.message
+
+
+OBSERVER_UNITS = ["s23", "s24", "s25"]  # a global list of ids: a lookup, however it is spelled
+
+
+def by_id(text, previous):
+    return "analysis" if previous is not None and previous.id == "s22" else None
+
+
+def by_global_list(text, previous):
+    return "analysis" if text in OBSERVER_UNITS else None
+
+
+def by_copied_text(text, previous):
+    return "analysis" if text.startswith("Speaking to Table.Briefings, as reported by") else None
+
+
+def by_name(text, previous):
+    return "analysis" if "Stoltenberg" in text else None
+
+
+def by_the_article(text, previous):
+    return "analysis" if text == article_global.sentence("s24").text else None
+
+
+def by_position(text, previous):
+    return "analysis" if previous is not None and int(previous.id[1:]) in (22, 23, 24) else None
+
+
+article_global = load_article(ARTICLE, KIT)
+
+
+@pytest.mark.parametrize("rule, why", [
+    (by_id, "it names sentence s22"),
+    (by_global_list, "it names sentence s23"),
+    (by_copied_text, "it copies words of s23"),
+    (by_name, "it names Stoltenberg"),
+    (by_the_article, "it reads `article_global`"),
+    (by_position, "it reads a unit's `.id`"),
+])
+def test_rules_that_look_the_article_up_are_rejected_and_told_why(questions, article, rule, why):
+    result = run(questions, article, "q08_2", rule)
+    assert not result.passed, result.message
+    assert why in result.message and "must generalise" in result.message
+
+
+def test_a_docstring_may_name_what_the_rule_is_for(questions, article):
+    def documented(text, previous):
+        """Written for s23 to s25, where Stoltenberg speaks again."""
+        return observer_goes_on(text, previous)
+
+    assert run(questions, article, "q08_2", documented).passed
+
+
+def test_the_checker_runs_a_rule_and_raises_while_it_is_wrong(capsys):
+    check = Checker(ARTICLE, KIT)
+    with pytest.raises(AssertionError, match="q08_2 is not right yet"):
+        check("q08_2", carry_analysis)
+    assert check("q08_2", observer_goes_on).passed
+
+
+def test_without_the_key_rules_and_causes_are_checked_for_form_only(keyless_kit):
+    check = Checker(ARTICLE, keyless_kit)
+    assert check("q08_2", carry_analysis).form_only  # well formed: the instructor scores it
+    assert check("q08_1", {"s15": "newsmaker"}).form_only
+    with pytest.raises(AssertionError):
+        check("q08_2", by_id)  # a lookup is a form problem: rejected even without the key
+    with pytest.raises(AssertionError):
+        check("q08_1", {"s15": "dek"})

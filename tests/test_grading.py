@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -300,3 +301,165 @@ def test_real_exercises_graded_from_the_solutions(tmp_path):
     assert q02 and all(q.points == q.max_points for q in q02), [(q.question, q.message) for q in q02]
     [tagging] = [q for q in result.questions if q.notebook.startswith("06")]
     assert (tagging.answer is not None) == answers.exists()
+
+
+# ------------------------------------------------------------------ lesson 08: a rule is recorded, then scored here
+
+EXERCISE_08 = "08-machine-baseline.ipynb"
+CAUSES_08 = ('q08_1 = {"s15": "teaser", "s23": "earlier-sentence", "s24": "earlier-sentence", '
+             '"s25": "earlier-sentence"}')
+RULES_08 = {
+    # the solution's idea, written by a learner: a pronoun or surname speaking again after analysis
+    "right": '''import re
+
+AGAIN = re.compile(r"(?:^|, )(?:he|she|[A-Z][a-z]+) (?:also )?[a-z]+ed\\b")
+
+
+def q08_2(text, previous):
+    """After an observer's view carried by a cue, the observer speaking again is analysis."""
+    if previous is not None and previous.label == "analysis" and previous.cue:
+        if baseline.find_cue(text) and AGAIN.search(text):
+            return "analysis"
+    return None''',
+    "blank": "q08_2 = ...",
+    # the lesson's greedy first try: fixes s23-s25, breaks s10, s16, s17, s26 …
+    "greedy": '''def q08_2(text, previous):
+    if previous is not None and previous.label == "analysis":
+        return "analysis"
+    return None''',
+    # fixes s23-s25 and breaks nothing, but by naming the units: it must generalise
+    "lookup": '''WHERE = ["s23", "s24", "s25"]
+
+
+def q08_2(text, previous):
+    return "analysis" if previous is not None and previous.id in ("s22", "s23", "s24") else None''',
+    "raises": '''def q08_2(text, previous):
+    return "analysis" if previous.label == "analysis" else None''',
+}
+
+
+def _handin_08(folder: Path, q08_2: str, q08_1: str = CAUSES_08) -> Path:
+    nb = nbformat.read(REPO / "exercises" / EXERCISE_08, as_version=4)
+    for cell in nb.cells:
+        meta = cell.metadata.get("reportkit", {})
+        if meta.get("role") == "answer":
+            cell.source = {"q08_1": q08_1, "q08_2": q08_2}[meta["question"]]
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / EXERCISE_08)
+    return folder
+
+
+@pytest.mark.slow
+def test_rule_answers_of_exercise_08_are_recorded_in_the_kernel_and_scored_with_the_key(tmp_path):
+    """q08_2's answer is a function: the recorder runs the baseline with it in the learner's
+    (keyless) kernel and keeps the labels and the rule's source; the grader scores them here."""
+    release = tmp_path / "release"
+    release.mkdir()
+    shutil.copy(REPO / "exercises" / EXERCISE_08, release)
+    subs = tmp_path / "submissions"
+    for learner, source in RULES_08.items():
+        _handin_08(subs / learner, source, CAUSES_08 if learner != "blank" else "q08_1 = ...")
+    out = tmp_path / "report"
+    proc = subprocess.run([sys.executable, "-m", "reportkit", "grade", str(subs), "--out", str(out), "--jobs", "2",
+                           "--timeout", "60", "--kit", str(REPO), "--release", str(release), "--quiet"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with open(out / "gradebook.csv", newline="") as handle:
+        rows = {r["learner"]: r for r in csv.DictReader(handle)}
+    points = {learner: (float(row["q08_1"]), float(row["q08_2"])) for learner, row in rows.items()}
+    assert points == {"right": (2, 3), "blank": (0, 0), "greedy": (2, 0), "lookup": (2, 0), "raises": (2, 0)}
+    assert all(float(row["max_total"]) == 5 for row in rows.values())
+    results = {r["learner"]: r for r in json.loads((out / "results.json").read_text())["learners"]}
+    q08_2 = {learner: next(q for q in r["questions"] if q["question"] == "q08_2") for learner, r in results.items()}
+    for learner, r in results.items():
+        # the locked cells (the misses table, the menu) ran in the keyless kernel without an error
+        assert not [f for f in r["flags"] if f["code"] == "cell-error"], (learner, r["flags"])
+    assert results["right"]["status"] == "ok" and results["right"]["flags"] == []
+    assert "fixes 3 of the baseline's 4 misses and breaks 0" in q08_2["right"]["message"]
+    assert "AGAIN = re.compile" not in q08_2["right"]["answer"]["source"]  # the function's own source
+    assert q08_2["right"]["answer"]["source"].startswith("def q08_2(text, previous):")
+    assert "not answered yet" in q08_2["blank"]["message"]
+    assert "Broken s10: the baseline had it right" in q08_2["greedy"]["message"]
+    assert "One rule that works" in q08_2["greedy"]["message"]  # feedback as specific as the check gets
+    assert "must generalise" in q08_2["lookup"]["message"]
+    assert "it reads a unit's `.id`" in q08_2["lookup"]["message"]
+    assert "it names sentence s22" in q08_2["lookup"]["message"]
+    assert "raised AttributeError" in q08_2["raises"]["message"] and "on s01" in q08_2["raises"]["message"]
+    assert "A rule must run on every unit" in q08_2["raises"]["message"]
+    assert results["raises"]["status"] == "ok"
+    assert [f["code"] for f in results["raises"]["flags"]] == ["rule-error"]
+    feedback = (out / "feedback" / "raises.md").read_text()
+    assert "q08_2: 0 / 3 points" in feedback and "raised AttributeError" in feedback
+
+
+# A record as the kernel writes it (reportkit.checks.record_rule), for the tampering tests below.
+
+def _record(article, rule):
+    from reportkit.checks import record_rule
+
+    return json.loads(json.dumps(record_rule(rule, article)))
+
+
+_AGAIN = re.compile(r"(?:^|, )(?:he|she|[A-Z][a-z]+) (?:also )?[a-z]+ed\b")
+
+
+def _observer_rule(text, previous):
+    from reportkit.baseline import find_cue
+
+    if previous is not None and previous.label == "analysis" and previous.cue:
+        return "analysis" if find_cue(text) and _AGAIN.search(text) else None
+    return None
+
+
+@pytest.fixture(scope="module")
+def real():
+    return grading._article_and_questions(str(REPO), "kyivpost-2024-12-zelensky-kyodo")
+
+
+def _score_record(real, record):
+    article, questions = real
+    result = LearnerResult("x")
+    graded = grading._score_rule_record(questions["q08_2"], record, article, EXERCISE_08, result)
+    return graded, result
+
+
+def test_a_recorded_rule_scores_as_the_live_rule_does(real):
+    from reportkit.checks import score
+
+    article, questions = real
+    graded, result = _score_record(real, _record(article, _observer_rule))
+    live = score(questions["q08_2"], _observer_rule, article, grading.REVEAL_ATTEMPT)
+    assert (graded.points, graded.message) == (live.points, live.message) and live.points > 0
+    assert result.flags == []
+
+
+def test_a_tampered_rule_record_cannot_raise_the_score(real):
+    article, _ = real
+    record = _record(article, lambda text, previous: None)  # changes nothing: 0 points
+    fixed = {"s15": "furniture", "s23": "analysis", "s24": "analysis", "s25": "analysis"}
+    # labels for ids the article does not have are ignored
+    graded, _ = _score_record(real, {**record, "labels": {**record["labels"], "s99": "analysis", "x": "quote"}})
+    assert graded.points == 0 and "changed no label" in graded.message
+    # a record that leaves out the units the rule broke is not scored
+    broken = _record(article, lambda text, previous: "analysis" if previous and previous.label == "analysis" else None)
+    partial = {sid: label for sid, label in broken["labels"].items() if sid in fixed or label == "reported"}
+    graded, _ = _score_record(real, {**broken, "labels": partial})
+    assert graded.points == 0 and "cannot be scored" in graded.message
+    # labels that are not labels, and records that are not records
+    graded, _ = _score_record(real, {**record, "labels": {**record["labels"], **dict.fromkeys(fixed, "Analysis")}})
+    assert graded.points == 0 and "cannot be scored" in graded.message
+    for bad in ({**record, "labels": [1, 2]}, {**record, "signature_ok": "yes"}, "q08_2", None,
+                {**record, "strings": [1]}, {k: v for k, v in record.items() if k != "labels"}):
+        graded, _ = _score_record(real, bad)
+        assert graded.points == 0 and "could not be read" in graded.message, bad
+    # evidence cannot be erased by the record alone: the source is parsed again here
+    lookup = _record(article, lambda text, previous: "analysis" if text.startswith("Stoltenberg") else None)
+    graded, _ = _score_record(real, {**lookup, "strings": [], "reads": []})
+    assert graded.points == 0 and "it names Stoltenberg" in graded.message
+
+
+def test_a_rule_that_raised_is_scored_zero_with_its_error_and_flagged(real):
+    article, _ = real
+    graded, result = _score_record(real, _record(article, lambda text, previous: previous.label))
+    assert graded.points == 0 and "raised AttributeError" in graded.message and "on s01" in graded.message
+    assert [f.code for f in result.flags] == ["rule-error"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import subprocess
@@ -19,6 +20,7 @@ from reportkit.release import (
     END,
     build_index,
     generate_exercises,
+    needs_key,
     release,
     stale_exercises,
     strip_solution,
@@ -155,6 +157,8 @@ def _texts(folder: Path):
 
 def test_learner_bundle(tmp_path):
     out = release(tmp_path / "bundle", root=KIT)
+    first, last = EXERCISES[0].name[:2], EXERCISES[-1].name[:2]
+    assert f"in order, `{first}` to `{last}`." in (out / "README.md").read_text("utf-8")
     assert sorted(p.name for p in (out / "notebooks").glob("*.ipynb")) == [p.name for p in LESSONS]
     assert sorted(p.name for p in (out / "exercises").glob("*.ipynb")) == [p.name for p in EXERCISES]
     assert not (out / "solutions").exists()
@@ -189,10 +193,51 @@ def test_graded_bundle_carries_no_key_data(tmp_path, article):
     for path in (out / "exercises").glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
         assert all(not c.get("outputs") for c in nb.cells)
+    # what the bundle holds is all declared: nothing but the article's text, the codebook, the
+    # stripped questions, the package and the exercises that do not need the key
+    assert sorted(p.name for p in data.iterdir()) == ["article.json", "questions.json", "sentences.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["README.md", "data", "exercises", "pyproject.toml",
+                                                     "reportkit", "requirements.txt", "seeds"]
+    keyed = [p.name for p in EXERCISES if needs_key(nbformat.read(p, as_version=4))]
+    assert keyed == ["08-machine-baseline.ipynb"]  # it shows the key's labels of the baseline's misses
+    assert sorted(p.name for p in (out / "exercises").glob("*.ipynb")) == [
+        p.name for p in EXERCISES if p.name not in keyed]
+    assert "`00` to `07`" in (out / "README.md").read_text("utf-8")  # counted from what is there
     # the bundle runs: checks test form only
     check = Checker(load_article(ARTICLE, out, require_key=False))
     assert check.article.key is None
     assert check("q01_3", "anyone").form_only
+
+
+def test_graded_release_says_what_it_left_out_and_why(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "reportkit", "release", "--graded", "--out", str(tmp_path / "g")],
+                          cwd=KIT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "left out:" in done.stdout
+    assert ("exercises/ 08: it shows the key's label and reason for each unit the baseline misses, and a graded "
+            "copy holds no key") in done.stdout
+    assert "08-machine-baseline" not in done.stdout.split("exercises:")[1].splitlines()[0]
+
+
+def test_exercise_08_renders_without_the_key(tmp_path, monkeypatch):
+    """Where exercise 08 does meet a keyless kit (the grader's kernel, or a graded copy an instructor
+    adds it to by hand), its setup and locked cells run and say the key is not there."""
+    out = release(tmp_path / "graded", graded=True, root=KIT)
+    monkeypatch.setenv("REPORTKIT_HOME", str(out))
+    nb = nbformat.read(KIT / "exercises" / "08-machine-baseline.ipynb", as_version=4)
+    namespace: dict = {}
+    shown = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.metadata["reportkit"]["role"] in ("setup", "locked"):
+            tree = ast.parse(cell.source)  # the kit's own cells, run as a kernel would: the last expression shown
+            last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+            exec(compile(tree, cell.id, "exec"), namespace)
+            if last is not None:
+                shown.append(eval(compile(ast.Expression(last.value), cell.id, "eval"), namespace))
+    assert namespace["article"].key is None
+    texts = [repr(block) for block in shown]
+    assert any("The key is not in this bundle" in text for text in texts)  # the misses table
+    assert any("earlier-sentence" in text for text in texts)  # the menu of causes
 
 
 def test_release_refuses_a_folder_that_is_not_empty(tmp_path):
@@ -205,3 +250,37 @@ def test_release_refuses_a_folder_that_is_not_empty(tmp_path):
 def test_generate_exercises_into_a_new_folder(tmp_path):
     written = generate_exercises(KIT / "solutions", tmp_path / "ex")
     assert [p.name for p in written] == [p.name for p in SOLUTIONS]
+
+
+# ------------------------------------------------------------------ any article
+
+
+def test_credit_lines_name_the_articles_outlet(tmp_path):
+    outlet = json.loads((KIT / "data" / ARTICLE / "article.json").read_text("utf-8"))["outlet"]
+    assert f"it belongs to its publisher, {outlet}." in build_index(KIT / "notebooks")
+    out = release(tmp_path / "bundle", root=KIT, article=ARTICLE)
+    readme = (out / "README.md").read_text("utf-8")
+    assert f"it belongs to its publisher, {outlet}." in readme and f"({outlet}, " in readme
+    # Released for the notebooks' own article, nothing is retargeted or left out.
+    assert sorted(p.name for p in (out / "exercises").glob("*.ipynb")) == [p.name for p in EXERCISES]
+    assert sorted(p.name for p in (out / "notebooks").glob("*.ipynb")) == [p.name for p in LESSONS]
+    assert (out / "notebooks" / LESSONS[0].name).read_bytes() == LESSONS[0].read_bytes()
+
+
+@pytest.mark.parametrize("module", ["article", "lesson", "release", "grading", "report", "plots", "tagger",
+                                    "authoring", "answers", "feedback", "key", "checks", "handout", "baseline",
+                                    "cli"])
+def test_machinery_names_no_article(module):
+    source = (KIT / "reportkit" / f"{module}.py").read_text("utf-8").lower()
+    for name in ("kyivpost", "kyiv post", "zelensky-kyodo"):
+        assert name not in source, f"reportkit/{module}.py names {name!r}: take it from the article's data"
+
+
+def test_portable_lessons_are_marked_and_the_rest_name_their_article():
+    portable = [p.name for p in LESSONS if nbformat.read(p, as_version=4).metadata["reportkit"].get("portable")]
+    assert {"00-start-here.ipynb", "06-tag-the-article.ipynb", "08-machine-baseline.ipynb"} <= set(portable)
+    for path in LESSONS:
+        if path.name in portable:  # a portable lesson names no unit in its code
+            nb = nbformat.read(path, as_version=4)
+            code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+            assert not re.search(r"[\"']s\d\d[\"']", code), path.name

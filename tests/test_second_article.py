@@ -1,0 +1,321 @@
+"""The sequence runs on any article: a second, fictional article goes new → review → validate →
+release → lessons 00, 06 and 08 → the tagging exercise → the grader, with nothing changed but data.
+
+The fast tests build the kit in-process; the slow one types the instructor's commands (as the
+README's "Bring your own article" section gives them) and runs the notebooks under nbval.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from reportkit.answers import AnswersFile
+from reportkit.article import load_article
+from reportkit.authoring import new_article, review_entry
+from reportkit.release import notebook_article, plan_release, release
+from reportkit.tagger import Tagger
+
+KIT = Path(__file__).resolve().parent.parent
+FIXTURE = Path(__file__).parent / "fixtures" / "harbour-bridge.txt"
+ARTICLE = "gazette-harbour-bridge"
+OUTLET = "Harbour Gazette"
+OWN = "kyivpost-2024-12-zelensky-kyodo"  # the article the notebooks were written for
+# The key a careful instructor settles on (as in tests/test_authoring.py), with a rationale each.
+REVIEWED = {
+    "s01": ("reported", ["R1"], "Kovalenko's announcement in the reporter's words, cue 'announced' (R1)."),
+    "s02": ("quote", ["Q1"], "Kovalenko's own words in quotation marks with 'she said' (Q1)."),
+    "s03": ("quote", ["Q2"], "The quotation goes on without a new attribution (Q2)."),
+    "s04": ("furniture", ["F1"], "An advertisement marker belongs to the page, not the report (F1)."),
+    "s05": ("reported", ["R2"], "A paraphrase that quotes only a fragment is a reported claim (R2)."),
+    "s06": ("reported", ["R4"], "A fact attributed to another outlet's report (R4)."),
+    "s07": ("analysis", ["A1"], "An outside analyst's forecast: third-party analysis (A1)."),
+    "s08": ("narration", ["N1"], "Background stated on the reporter's own authority (N1)."),
+    "s09": ("reported", ["R5"], "An anonymous participant's warning: a reported claim (R5)."),
+    "s10": ("furniture", ["F2"], "A teaser for another article (F2)."),
+    "s11": ("furniture", ["F1"], "The corrections footer is page furniture (F1)."),
+}
+RIGHT = {sid: label for sid, (label, _, _) in REVIEWED.items()}
+# Six of eleven right: partial credit 10 × 6/11.
+PARTIAL = {**RIGHT, "s02": "reported", "s05": "quote", "s06": "narration", "s07": "reported", "s09": "analysis"}
+SOLUTION_LINE = f"tagger.answers = {RIGHT!r}"
+
+
+def _copy_kit(dest: Path) -> Path:
+    """The kit as an instructor has it: data (the Kyiv Post article), seeds, notebooks, the package."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.answers.json*")
+    for name in ("data", "seeds", "notebooks", "solutions", "exercises", "reportkit"):
+        shutil.copytree(KIT / name, dest / name, ignore=ignore)
+    for name in ("pyproject.toml", "requirements.txt"):
+        shutil.copy2(KIT / name, dest / name)
+    for extra in (dest / "data").iterdir():  # only the committed article: no one else's work in progress
+        if extra.is_dir() and extra.name != OWN:
+            shutil.rmtree(extra)
+    return dest
+
+
+def _review_all(kit: Path) -> None:
+    for sid, (label, rules, rationale) in REVIEWED.items():
+        review_entry(ARTICLE, sid, label=label, rules=rules, rationale=rationale, root=kit)
+
+
+def _review_in_author_mode(kit: Path, notebook_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The instructor's review in the widget: the first two sentences as the browser sends them
+    (select, relabel, change back, Enter with the suggested fields), the rest through ``confirm``."""
+    notebook_folder.mkdir()
+    monkeypatch.setenv("REPORTKIT_HOME", str(kit))
+    monkeypatch.chdir(notebook_folder)
+    tagger = Tagger(ARTICLE, author=True)
+    assert tagger.progress == f"0 of {len(REVIEWED)} reviewed"
+    for sid in ("s01", "s02"):
+        tagger.set_state({"selected": sid})
+        tagger._on_msg(tagger, {"type": "set", "id": sid, "label": "narration"}, [])
+        tagger._on_msg(tagger, {"type": "set", "id": sid, "label": REVIEWED[sid][0]}, [])
+        label, rules, rationale = REVIEWED[sid]
+        tagger._on_msg(tagger, {"type": "confirm", "id": sid, "advance": True,
+                                "fields": {"label": label, "rules": rules, "rationale": rationale}}, [])
+        assert tagger.selected == f"s0{int(sid[1:]) + 1}"  # Enter moves on to the next unreviewed
+    for sid, (label, rules, rationale) in list(REVIEWED.items())[2:]:
+        tagger.confirm(sid, label=label, rules=rules, rationale=rationale)
+    assert tagger.progress == f"{len(REVIEWED)} of {len(REVIEWED)} reviewed", tagger.status
+    assert not list(notebook_folder.glob("*.answers.json")), "author mode must not write learner answers"
+    monkeypatch.undo()
+
+
+@pytest.fixture(scope="module")
+def reviewed_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    kit = _copy_kit(tmp_path_factory.mktemp("byo") / "kit")
+    new_article(ARTICLE, FIXTURE, outlet=OUTLET, url="https://example.org/bridge", date="2025-03-14",
+                title="Harbour Bridge closed to lorries", newsmaker="Anna Kovalenko", root=kit)
+    _review_all(kit)
+    return kit
+
+
+# ------------------------------------------------------------------ fast: the release, in-process
+
+
+def test_plan_keeps_what_works_for_the_article_and_says_why_the_rest_is_left_out(reviewed_kit):
+    plan = plan_release(reviewed_kit, ARTICLE)
+    assert [p.name for p in plan.lessons] == ["00-start-here.ipynb", "06-tag-the-article.ipynb",
+                                              "08-machine-baseline.ipynb"]
+    assert [p.name for p in plan.exercises] == ["06-tag-the-article.ipynb"]
+    left = dict(plan.left_out)
+    assert "Kyiv Post article only" in left["notebooks/01-page-and-article.ipynb"]
+    assert "q00_1, q00_2" in left["exercises/00-start-here.ipynb"]
+    assert plan.retarget == ARTICLE
+    # Without --article, or for the notebooks' own article, everything is released.
+    assert len(plan_release(reviewed_kit).exercises) == len(list((reviewed_kit / "solutions").glob("*.ipynb")))
+    assert plan_release(reviewed_kit, OWN).retarget is None
+
+
+def test_released_notebooks_name_the_article_and_its_outlet(reviewed_kit, tmp_path):
+    out = release(tmp_path / "bundle", root=reviewed_kit, article=ARTICLE)
+    assert sorted(p.name for p in (out / "data").iterdir()) == ["codebook.json", ARTICLE]
+    assert (out / "seeds" / f"{ARTICLE}.txt").read_bytes() == FIXTURE.read_bytes()
+    for path in [*(out / "notebooks").glob("*.ipynb"), *(out / "exercises").glob("*.ipynb")]:
+        nb = nbformat.read(path, as_version=4)
+        assert notebook_article(nb) == ARTICLE and nb.metadata["reportkit"]["article"] == ARTICLE, path
+        text = path.read_text("utf-8")
+        assert "belongs to the Kyiv Post" not in text and f"belongs to its publisher, {OUTLET}" in text, path
+        if path.parent.name == "notebooks":
+            assert all(not c.get("outputs") for c in nb.cells), f"{path.name}: Kyiv Post outputs left in"
+            assert nb.cells[1].id == "about-this-copy" and "Harbour Bridge closed to lorries" in nb.cells[1].source
+    readme = (out / "README.md").read_text("utf-8")
+    assert "Harbour Bridge closed to lorries* (Harbour Gazette, 2025-03-14)" in readme
+    assert "Do the exercise notebook `exercises/06-tag-the-article.ipynb`." in readme
+    assert OUTLET in readme and "Kyiv Post" not in readme
+    index = (out / "notebooks" / "README.md").read_text("utf-8")
+    assert "00-start-here.ipynb" in index and "01-page" not in index and OUTLET in index
+
+
+def test_graded_release_for_the_article_has_no_key(reviewed_kit, tmp_path):
+    out = release(tmp_path / "graded", root=reviewed_kit, article=ARTICLE, graded=True)
+    assert not (out / "notebooks").exists()
+    assert not (out / "data" / ARTICLE / "key.json").exists()
+    assert [p.name for p in (out / "exercises").glob("*.ipynb")] == ["06-tag-the-article.ipynb"]
+    assert load_article(ARTICLE, out, require_key=False).key is None
+
+
+def test_lesson_choices_come_from_the_key_when_the_article_names_none(reviewed_kit):
+    from reportkit import lesson
+    from reportkit.checks import Checker
+
+    article = load_article(ARTICLE, reviewed_kit)
+    assert lesson.examples(article) == ["s02", "s01", "s07", "s08", "s04"]  # one per label, codebook order
+    traps = lesson.sample_mistakes(article)
+    assert traps["s05"]["label"] == "quote" and "R2" in traps["s05"]["note"]  # quotation marks in a paraphrase
+    reader = lesson.sample_reader(article)
+    assert set(reader) == set(article.ids) and sum(reader[s] != RIGHT[s] for s in RIGHT) == len(traps)
+    question, answer = lesson.sample_try(Checker(article))
+    assert question == "q06_1" and answer["s02"] != "quote"  # the only question any article has: tagging
+
+
+def test_lesson_08_on_an_article_the_baseline_gets_right(reviewed_kit):
+    from reportkit import lesson, plots
+
+    article = load_article(ARTICLE, reviewed_kit)
+    machine = lesson.run_baseline(article)
+    scores = lesson.score_baseline(article, machine)
+    assert scores.accuracy == 1.0
+    assert "11 of 11 units" in repr(lesson.scores_table(article, scores))
+    assert "Every unit gets the key's label" in repr(lesson.misses_table(article, machine))
+    assert "no miss to read" in repr(lesson.show_misses(article, machine))
+    greedy = lesson.rule_effect(article, lambda text, previous: "analysis" if previous and previous.label == "analysis"
+                                else None)
+    # s08 to s11: after the analyst (s07) each relabelled unit is the next one's `previous`
+    assert "Fixes 0 of the baseline's 0 misses; breaks 4 units" in repr(greedy)
+    for chart in (plots.baseline_scores(article, scores), plots.confusion(article, {p.id: p.label for p in machine})):
+        assert chart.alt
+
+
+def test_handout_and_hints_name_the_articles_own_outlet(reviewed_kit):
+    from reportkit.checks import Question, score
+    from reportkit.handout import render
+
+    article = load_article(ARTICLE, reviewed_kit)
+    handout = render(article)
+    assert "Kyiv Post" not in handout and f"→ {OUTLET}*" in handout
+    chain = Question("qx", "chain", "Through whom?", 1, {"sentence": "s06"})
+    assert f'like ["A", "B", "{OUTLET}"]' in score(chain, "Harbour Gazette", article).message
+
+
+def test_show_and_validate_an_article_being_reviewed(tmp_path, monkeypatch, capsys):
+    from reportkit.cli import main
+
+    kit = tmp_path / "kit"
+    (kit / "data").mkdir(parents=True)
+    shutil.copy2(KIT / "data" / "codebook.json", kit / "data" / "codebook.json")
+    new_article(ARTICLE, FIXTURE, outlet=OUTLET, url="https://example.org/bridge", date="2025-03-14", root=kit)
+    key_path = kit / "data" / ARTICLE / "key.json"
+    key = json.loads(key_path.read_text("utf-8"))
+    key["entries"][3].update(reviewed=True, rationale="An advertisement marker (F1).", rules=["F1"])
+    key_path.write_text(json.dumps(key), "utf-8")
+    monkeypatch.setenv("REPORTKIT_HOME", str(kit))
+
+    assert main(["show", ARTICLE]) == 0
+    shown = capsys.readouterr().out
+    assert "[s04] Advertisement" in shown
+    assert "10 key entries are not reviewed yet: s01, s02, s03, s05, s06, s07, s08, s09, s10, s11" in shown
+
+    key["entries"][3].update(rules=[])  # s04 confirmed without a rule: a problem of its own
+    key_path.write_text(json.dumps(key), "utf-8")
+    assert main(["validate", ARTICLE]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"{ARTICLE}: INVALID"
+    assert lines[1].startswith("  - 10 key entries are not reviewed yet: s01, s02, s03, s05, s06, s07, s08")
+    assert f"  - data/{ARTICLE}/key.json: record 's04' (#4), field 'rules': no codebook rule cited" in lines
+    assert not [line for line in lines if "field 'reviewed'" in line]
+
+
+def test_the_kyiv_post_keeps_its_own_examples():
+    from reportkit import lesson
+    from reportkit.checks import Checker
+
+    article = load_article(OWN, KIT)
+    assert lesson.examples(article) == ["s03", "s05", "s22", "s18", "s08"]
+    assert lesson.sample_try(Checker(article)) == ("q00_2", ["s02", "s03"])
+    traps = {sid: label for sid, label in lesson.sample_reader(article).items() if label != article.key[sid].label}
+    assert traps == {"s05": "quote", "s15": "analysis", "s16": "analysis", "s17": "analysis",
+                     "s26": "narration", "s10": "analysis"}
+
+
+def test_an_example_that_contradicts_the_key_is_refused(reviewed_kit, tmp_path):
+    from reportkit.errors import DataError
+
+    kit = tmp_path / "kit"
+    shutil.copytree(reviewed_kit / "data", kit / "data")
+    shutil.copytree(reviewed_kit / "seeds", kit / "seeds")
+    meta_path = kit / "data" / ARTICLE / "article.json"
+    meta = json.loads(meta_path.read_text("utf-8"))
+    meta_path.write_text(json.dumps({**meta, "examples": {"quote": "s01"}}), "utf-8")
+    with pytest.raises(DataError, match="the key labels s01 'reported', not 'quote'"):
+        load_article(ARTICLE, kit)
+
+
+# ------------------------------------------------------------------ slow: as the instructor types it
+
+
+def _env(kit: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["REPORTKIT_HOME"] = str(kit)
+    env.pop("PYTEST_ADDOPTS", None)
+    return env
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _answers(article_sha: str, labels: dict[str, str]) -> str:
+    return json.dumps(AnswersFile(ARTICLE, article_sha, "tag-all", labels).to_dict())
+
+
+@pytest.mark.slow
+def test_new_article_from_text_to_gradebook(tmp_path, monkeypatch):
+    kit = _copy_kit(tmp_path / "kit")
+    env = _env(kit)
+    cli = ["-m", "reportkit"]
+
+    made = _run([*cli, "new", ARTICLE, "--from", str(FIXTURE), "--outlet", OUTLET,
+                 "--url", "https://example.org/bridge", "--date", "2025-03-14",
+                 "--title", "Harbour Bridge closed to lorries", "--newsmaker", "Anna Kovalenko"], kit, env)
+    assert made.returncode == 0, made.stderr
+    assert _run([*cli, "validate", ARTICLE], kit, env).returncode == 1
+    refused = _run([*cli, "release", "--article", ARTICLE, "--out", str(tmp_path / "too-early")], kit, env)
+    assert refused.returncode == 1 and "not ready to release" in refused.stderr
+    assert not (tmp_path / "too-early").exists()
+
+    _review_in_author_mode(kit, tmp_path / "instructor", monkeypatch)
+    valid = _run([*cli, "validate", ARTICLE], kit, env)
+    assert valid.returncode == 0, valid.stderr
+
+    bundle = tmp_path / "learners"
+    released = _run([*cli, "release", "--article", ARTICLE, "--out", str(bundle)], kit, env)
+    assert released.returncode == 0, released.stderr
+    assert "left out:" in released.stdout and f"--release {bundle}" in released.stdout
+
+    # Lessons 00, 06 and 08 and the answered tagging exercise run clean (warnings are errors); the
+    # baseline gets every unit of this article right, so lesson 08 has no miss to show.
+    answered = bundle / "answered"
+    answered.mkdir()
+    exercise = nbformat.read(bundle / "exercises" / "06-tag-the-article.ipynb", as_version=4)
+    tagger_cell = next(c for c in exercise.cells if c.metadata["reportkit"]["role"] == "tagger")
+    tagger_cell.source += "\n" + SOLUTION_LINE
+    nbformat.write(exercise, answered / "06-tag-the-article.ipynb")
+    for name in ("00-start-here.ipynb", "06-tag-the-article.ipynb", "08-machine-baseline.ipynb"):
+        nb = nbformat.read(bundle / "notebooks" / name, as_version=4)
+        nb.cells.insert(0, nbformat.v4.new_code_cell("import warnings\nwarnings.simplefilter('error')"))
+        nbformat.write(nb, bundle / "notebooks" / name)
+    env_bundle = _env(bundle)
+    ran = _run(["-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q", "notebooks/", "answered/"],
+               bundle, env_bundle)
+    assert ran.returncode == 0, ran.stdout[-4000:] + ran.stderr[-2000:]
+    assert (answered / "tag-all.answers.json").is_file()
+
+    # Hand-ins: one right, one half right, one untouched; graded unchanged against this release.
+    sha = load_article(ARTICLE, kit).seed_sha256
+    subs = tmp_path / "submissions"
+    for learner, labels in (("ana", RIGHT), ("ben", PARTIAL), ("cleo", None)):
+        folder = subs / learner
+        folder.mkdir(parents=True)
+        shutil.copy2(bundle / "exercises" / "06-tag-the-article.ipynb", folder)
+        if labels is not None:
+            (folder / "tag-all.answers.json").write_text(_answers(sha, labels), "utf-8")
+    report = tmp_path / "report"
+    graded = _run([*cli, "grade", str(subs), "--out", str(report), "--release", str(bundle), "--quiet",
+                   "--jobs", "2"], kit, env)
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    with (report / "gradebook.csv").open(encoding="utf-8") as handle:
+        rows = {row["learner"]: row for row in csv.DictReader(handle)}
+    assert float(rows["ana"]["q06_1"]) == 10 and rows["ana"]["status"] == "ok"
+    assert float(rows["ben"]["q06_1"]) == pytest.approx(10 * 6 / 11, abs=0.01)
+    assert float(rows["cleo"]["q06_1"]) == 0
+    assert all(float(row["max_total"]) == 10 for row in rows.values())
