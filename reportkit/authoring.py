@@ -27,6 +27,13 @@ PLACEHOLDER_PREFIX = "Proposed by the baseline"
 _PLACEHOLDER = re.compile(r"^Proposed by the baseline \((?P<reason>.*)\); review it\.$", re.DOTALL)
 ATTRIBUTION_FIELDS = ("source", "source_type", "cue", "cue_stance", "channel")
 _PRONOUN_OBJECT = {"he": "him", "she": "her", "they": "them", "it": "it", "i": "me", "we": "us"}
+# Words that make a source anonymous (R5); a source the baseline could not find is not one.
+_ANONYMOUS = re.compile(r"not to be named|anonymity|anonymous|unnamed|not authori[sz]ed to|declined to be "
+                        r"(named|identified)|spoke on condition", re.IGNORECASE)
+# Lines that belong to the page itself (F1), not to a teaser for another story (F2).
+_PAGE_LINE = re.compile(r"^advertisement$|^by \w|\s\|\s|"  # an advert marker, a byline, a "a | b | c" line
+                        r"\b(sign up|subscribe|newsletter|inbox|correction|report an error|write to us|cookies?|"
+                        r"share this|follow us)\b", re.IGNORECASE)
 _OUTLET_CUES = ("according to", "as reported by", "as outlined in", "as outlined by", "cited in", "cited by")
 
 
@@ -396,7 +403,9 @@ def suggest_review(entry: dict[str, Any], text: str, previous_label: str | None 
     label = entry["label"]
     attr = entry["attribution"]
     source, cue = attr.get("source"), attr.get("cue")
-    who = _PRONOUN_OBJECT.get((source or "").lower(), source) if source else None
+    pronoun = (source or "").lower() in _PRONOUN_OBJECT
+    who = _PRONOUN_OBJECT[source.lower()] if source and pronoun else source
+    subject = source.lower() if source and pronoun else source  # "What he said", not "What He said"
     with_cue = f" with the cue '{cue}'" if cue else ""
     lowered = text.casefold()
     if label == "quote":
@@ -409,18 +418,37 @@ def suggest_review(entry: dict[str, Any], text: str, previous_label: str | None 
         if cue and cue.casefold() in _OUTLET_CUES:
             return (f"A fact attributed to another source ('{cue}{' ' + source if source else ''}') in the "
                     "reporter's words: a reported claim (R4).", ["R4"])
-        if not source or "not to be named" in lowered or "anonymous" in lowered:
+        if _ANONYMOUS.search(text):
             return (f"A participant's claim{with_cue}, in the reporter's words; the source is not named, so "
                     "record it as anonymous: a reported claim (R5).", ["R5"])
-        return f"What {source} said, in the reporter's words{with_cue}: a reported claim (R1).", ["R1"]
+        if not source:  # the baseline found no speaker; that does not make the source anonymous
+            return f"A source's claim{with_cue}, in the reporter's words: a reported claim (R1).", ["R1"]
+        return f"What {subject} said, in the reporter's words{with_cue}: a reported claim (R1).", ["R1"]
     if label == "analysis":
-        observer = source or "An observer"
+        observer = subject or "An observer"
         return (f"{observer[:1].upper() + observer[1:]} assesses the events from outside (neither the newsmaker "
                 f"nor the reporter){with_cue}: third-party analysis (A1).", ["A1"])
     if label == "narration":
         return "Stated without a source, on the reporter's own authority: the reporter's voice (N1).", ["N1"]
     if label == "furniture":
+        stripped = text.strip()
         if lowered.startswith(("read more", "see also", "related")):
             return "A teaser for another article: page furniture, not part of this report (F2).", ["F2"]
+        if _PAGE_LINE.search(stripped):
+            return "Part of the web page, not of the report: page furniture (F1).", ["F1"]
+        if "teaser" in entry.get("rationale", "") or _looks_like_headline(stripped):
+            return ("A headline for another article (a teaser): page furniture, not part of this report (F2).",
+                    ["F2"])
+        if previous_label == "furniture" and stripped.endswith((".", "?", "!")):
+            return ("The one-sentence summary (dek) under a teaser's headline: it belongs to another story, "
+                    "so it is page furniture (F2).", ["F2"])
         return "Part of the web page, not of the report: page furniture (F1).", ["F1"]
     return "", []
+
+
+def _looks_like_headline(line: str) -> bool:
+    """No closing punctuation and most words capitalised: 'Central Bank Raises Rates for Fourth Time'."""
+    words = [w for w in line.split() if w[:1].isalpha()]
+    if len(words) < 4 or line.endswith((".", "?", "!", ":")):
+        return False
+    return sum(w[:1].isupper() for w in words) / len(words) >= 0.6

@@ -56,6 +56,8 @@ FURNITURE = re.compile(
 )
 DASH_ATTRIBUTED_HEADLINE = re.compile(r"\s[–—-]\s*[A-Z][\w.'’-]+( [A-Z][\w.'’-]+)?$")
 QUOTED = re.compile(r"“[^”]*”?|\"[^\"]*\"?|‘[^’]*’(?!\w)|(?<!\w)'[^']+'(?!\w)")
+_PREPOSITION_BEFORE = re.compile(
+    r"\b(in|since|on|at|from|of|to|for|during|after|before|until|near|across|into)\s*$", re.IGNORECASE)
 NAME = r"((?:[A-Z][\w.'’-]+\s)*(?:[A-Z][\w.'’-]+))"
 # “…,” he said / “…” she stated: a quotation opening the sentence, attributed right after it.
 POST_QUOTE_ATTRIBUTION = re.compile(
@@ -106,16 +108,29 @@ def _source(text: str, cue_match: re.Match) -> str | None:
     if cue in ("according to", "as outlined by", "as outlined in", "as reported by", "cited in", "cited by",
                "speaking to"):
         found = re.match(r"\s*(?:an? (?:report|interview|article) (?:by|in|with) )?(?:the )?" + NAME, after)
-        return found.group(1).rstrip(".") if found else None
+        if not found:
+            return None
+        name = found.group(1).rstrip(".")
+        if name.endswith(("’s", "'s")):  # "according to Ostrel's defence ministry": the ministry speaks
+            owned = re.match(r"(?:\s[a-z][\w-]*){1,3}", after[found.end():])
+            return name + owned.group() if owned else name
+        return name
     found = re.search(NAME + r"(?:\s(?:also|recently|later|then|has|had|have))?\s*,?\s*$", before)
-    if found and not found.group(1).endswith(("’s", "'s")):  # "Russia's reported use": not a speaker
-        return found.group(1)
+    # "Russia's reported use" is not a speaker, nor is a place or a date ("Diplomats in Kastelgrad
+    # said", "…since January, said"): a name right after a preposition is not the one speaking.
+    if found and not found.group(1).endswith(("’s", "'s")) and not _PREPOSITION_BEFORE.search(
+            before[: found.start()]):
+        name = found.group(1)
+        return name.lower() if name.lower() in ("he", "she", "they", "it") else name
     pronoun = re.search(r"\b(he|she|they|it)\s*$", before, re.IGNORECASE)
     if pronoun:
-        return pronoun.group(1)
-    # A short noun phrase opening the sentence: "A former ambassador suggested…"
+        return pronoun.group(1).lower()
+    # A short noun phrase opening the sentence: "A former ambassador suggested…", "Diplomats in Kastelgrad said…"
     phrase = before.strip(" ,")
-    return phrase if phrase and len(phrase.split()) <= 5 and re.match(r"(?i)(the|a|an|one|some)\b", phrase) else None
+    if not phrase or len(phrase.split()) > 5 or "," in phrase:
+        return None
+    opens = re.match(r"(?i)(the|a|an|one|some)\b", phrase) or re.match(r"[A-Z][a-z]+s\b", phrase)
+    return phrase if opens else None
 
 
 def propose(sentence_id: str, text: str, seen_before: set[str] | None = None) -> Proposal:

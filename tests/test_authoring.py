@@ -80,3 +80,27 @@ def test_review_refuses_typos_at_once(kit):
         review_entry(ARTICLE, "s01", label="reported", rules=["R99"], rationale="x", root=kit)
     with pytest.raises(DataError):
         load_article(ARTICLE, kit)  # still unreviewed
+
+
+@pytest.mark.parametrize("label, text, source, cue, previous, rule, words", [
+    # No source found is not an anonymous source (R5 only when the text says so).
+    ("reported", "Aid agencies estimate that 40,000 people were killed.", None, None, None, "R1", "A source's claim"),
+    ("reported", "An official, who asked not to be named, said the army lost vehicles.", None, "said", None, "R5",
+     "anonymous"),
+    ("reported", "He claimed losses had been heavier.", "he", "claimed", None, "R1", "What he said"),
+    ("furniture", "Ostrel Central Bank Raises Rates for Fourth Time as War Spending Climbs", None, None, None, "F2",
+     "teaser"),
+    ("furniture", "Economists warn the reserves could be exhausted by the end of the year.", None, None, "furniture",
+     "F2", "dek"),
+    ("furniture", "Sign up for our free daily newsletter.", None, None, "furniture", "F1", "web page"),
+    ("furniture", "Advertisement", None, None, "narration", "F1", "web page"),
+    ("furniture", "By Mira Tanović, Diplomatic Correspondent | Lusenna Courier | 14 March 2031", None, None, None,
+     "F1", "web page"),
+])
+def test_suggested_review_cites_the_rule_that_fits(label, text, source, cue, previous, rule, words):
+    from reportkit.authoring import suggest_review
+
+    entry = {"label": label, "rationale": "Proposed by the baseline (x); review it.",
+             "attribution": {"source": source, "cue": cue}}
+    rationale, rules = suggest_review(entry, text, previous)
+    assert rules == [rule] and words in rationale, rationale

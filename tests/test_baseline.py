@@ -171,3 +171,14 @@ def test_find_cue_and_labels():
     assert find_cue("Prices rose, according to the FT.") == "according to"
     assert find_cue("The city was quiet.") is None
     assert LABELS == ("quote", "reported", "analysis", "narration", "furniture")
+
+
+@pytest.mark.parametrize("text, source", [
+    ("Diplomats in Kastelgrad said privately that the remarks were aimed at voters.", "Diplomats in Kastelgrad"),
+    ("Tomas Veyr, an envoy who has been travelling since January, said the sides were close.", None),
+    ("According to Ostrel's defence ministry, fewer than 2,000 soldiers were killed.", "Ostrel's defence ministry"),
+    ("He claimed the losses had been heavier.", "he"),
+    ("Mayor Anna Kovalenko announced on Tuesday that repairs were approved.", "Mayor Anna Kovalenko"),
+])
+def test_the_proposed_source_is_a_speaker_not_a_place_or_a_date(text: str, source: str | None) -> None:
+    assert propose("x", text).source == source

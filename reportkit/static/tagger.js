@@ -474,6 +474,9 @@ function render({ model, el }) {
     const chInput = h("input", { class: "rk-input rk-channel", list: `${uid}-ch`, placeholder: "add an outlet or person", "aria-label": "Add to channel" });
     const add = h("button", { class: "rk-btn rk-add", type: "button" }, "Add");
 
+    // Until the entry is reviewed, source, cue and channel are the baseline's guesses: say so.
+    const attrHint = h("span", { class: "rk-suggested rk-attr-guess", hidden: true },
+      "the baseline's guess: check the source and the channel");
     const error = h("div", { class: "rk-a-error", role: "alert", hidden: true });
     const confirm = h("button", { class: "rk-btn rk-confirm", type: "button", title: "Save this entry as reviewed and go to the next unreviewed sentence (Enter)" }, "✓ Confirm");
     const state = h("span", { class: "rk-a-state", "aria-live": "polite" });
@@ -485,7 +488,7 @@ function render({ model, el }) {
         h("label", {}, "source ", source), srcList,
         h("label", {}, "type ", sourceType),
         h("label", {}, "cue ", cue),
-        h("label", {}, "stance ", stance)),
+        h("label", {}, "stance ", stance), attrHint),
       field("Channel", h("div", { class: "rk-chain-wrap" }, chain, chInput, add), chList),
       error,
       h("div", { class: "rk-a-actions" }, confirm, state,
@@ -625,6 +628,7 @@ function render({ model, el }) {
         a.note.hidden = !a.input.checked;
       }
       const at = e.attribution;
+      attrHint.hidden = !(e.placeholder && (at.source || at.cue));
       if (!focused(source)) source.value = at.source || "";
       if (!focused(sourceType)) sourceType.value = at.source_type || "";
       if (!focused(cue)) cue.value = at.cue || "";
