@@ -376,6 +376,14 @@ def review_entry(
         examples = ", ".join(r.id for r in codebook.rules if r.label == new["label"])
         raise ValueError(f"{sentence_id}: cite at least one codebook rule (for {new['label']}: {examples})")
     new["reviewed"] = True
+    # Remember a rationale confirmed exactly as the kit drafted it: learners read it, so
+    # `validate` lists these for a second look (an unedited draft is allowed, not hidden).
+    order = [e["id"] for e in document["entries"]]
+    at = order.index(sentence_id)
+    previous = document["entries"][at - 1]["label"] if at else None
+    new.pop("rationale_drafted", None)
+    if new["rationale"] == suggest_review(new, text, previous)[0]:
+        new["rationale_drafted"] = True
     entry.clear()
     entry.update(new)
     write_json(path, document)

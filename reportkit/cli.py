@@ -8,8 +8,12 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from reportkit.errors import DataError
+
+if TYPE_CHECKING:
+    from reportkit.article import Article
 
 # Modules that add their own subcommands through `register(subparsers)`; imported only when
 # the command line is built, so `import reportkit` stays light.
@@ -120,7 +124,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 1
     print(f"{article.id}: OK — {len(article.sentences)} sentences, all keyed; "
           f"{len(article.figures)} figures; seed sha256 {article.seed_sha256[:12]}…")
+    drafted = drafted_rationales(article)
+    if drafted:  # allowed, but learners read every rationale: worth a second look
+        print(f"  note: {_count(drafted, 'rationale is', 'rationales are')} the kit's suggestion, confirmed "
+              f"unedited: {_id_list(drafted)}. Learners read them; reword any that do not fit the sentence.")
     return 0
+
+
+def drafted_rationales(article: Article) -> list[str]:
+    """Ids of key entries whose rationale was confirmed exactly as author mode drafted it."""
+    entries = json.loads((article.data_dir / "key.json").read_text("utf-8"))["entries"]
+    return [e["id"] for e in entries if e.get("rationale_drafted")]
 
 
 def build_parser() -> argparse.ArgumentParser:

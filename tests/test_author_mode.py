@@ -144,6 +144,27 @@ def test_confirm_with_the_suggested_fields_as_enter_sends_them(kit: Path):
        advance=True)
     saved = on_disk(kit)["s08"]
     assert saved["reviewed"] and saved["rules"] == ["N1"] and saved["rationale"] == suggestion["rationale"]
+    assert saved["rationale_drafted"] is True  # validate lists it for a second look
+
+
+def test_validate_lists_rationales_confirmed_as_drafted(kit: Path):
+    w = Tagger(ARTICLE, author=True)
+    for sid in w.unreviewed:
+        select(w, sid)
+        if sid in ("s03", "s08"):  # Enter on the suggestion, unedited
+            suggestion = w.entry["suggested"]
+            js(w, "confirm", id=sid, fields={"rationale": suggestion["rationale"], "rules": suggestion["rules"]})
+        else:
+            w.confirm(sid, rationale=f"The instructor's own reason for {sid}, citing its rule.",
+                      rules=w.entry["suggested"]["rules"] or ["N1"])
+    assert [sid for sid, e in on_disk(kit).items() if e.get("rationale_drafted")] == ["s03", "s08"]
+    done = validate(kit)
+    assert done.returncode == 0, done.stderr
+    assert "note: 2 rationales are the kit's suggestion, confirmed unedited: s03, s08" in done.stdout
+    # Rewording one clears its mark.
+    w.confirm("s03", rationale="The quotation goes on without a new attribution: the same speaker (Q2).")
+    assert "rationale_drafted" not in on_disk(kit)["s03"]
+    assert "1 rationale is the kit's suggestion" in validate(kit).stdout
 
 
 BAD_CONFIRMS = {

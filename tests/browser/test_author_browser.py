@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from labdriver import CHROMIUM, RUN_ALL, Lab, running_lab, write_notebook
+from labdriver import CHROMIUM, RUN_ALL, Lab, running_lab, set_theme, write_notebook
 
 from reportkit.authoring import new_article
 
@@ -125,6 +125,9 @@ def test_review_by_keyboard_and_button_then_reload(author_lab, page, shots_dir: 
     # Tall enough for the whole widget, so the screenshot shows every row and the panel.
     page.set_viewport_size({"width": 1280, "height": 2400})
     page.locator(".rk-tagger").screenshot(path=str(shots_dir / "author-mode.png"))
+    set_theme(page, "JupyterLab Dark")
+    page.locator(".rk-tagger").screenshot(path=str(shots_dir / "author-mode-dark.png"))
+    set_theme(page, "JupyterLab Light")
     page.set_viewport_size({"width": 1280, "height": 1000})
     # Keys typed faster than the kernel answers (both in one tick): Enter waits for the new
     # label's own entry, so s09 is confirmed with analysis's suggestion, not reported's.
