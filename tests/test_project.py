@@ -38,6 +38,16 @@ def test_requirements_name_the_users_packages_and_install_the_kit():
     assert {"jupyterlab", "ipywidgets", "matplotlib", "nbval", "-e"} <= names
 
 
+def test_every_requirement_has_a_lower_bound_that_kit_lower_bounds_pins():
+    """`./kit lower-bounds` turns each `name>=version` line into `name==version`; a line in another
+    form would silently escape that run."""
+    lines = [line.split("#")[0].strip() for line in (KIT / "requirements.txt").read_text("utf-8").splitlines()]
+    packages = [line for line in lines if line and not line.startswith("-e")]
+    odd = [line for line in packages if not re.fullmatch(r"[A-Za-z0-9_.-]+>=[0-9][^ ,;]*", line)]
+    assert packages and not odd, f"requirements.txt lines without a plain lower bound: {odd}"
+    assert "lower-bounds)" in (KIT / "kit").read_text("utf-8")
+
+
 def test_package_passes_ruff():
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "reportkit", "tests", "benchmarks"],
                             cwd=KIT, capture_output=True, text=True)
