@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -55,15 +54,15 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO / "tests" / "browser"), str(REPO / "benchmarks"), str(REPO)]
+sys.path[:0] = [str(REPO / "tests" / "browser"), str(REPO / "tests"), str(REPO / "benchmarks"), str(REPO)]
 
+from kits import copy_kit  # noqa: E402
 from labdriver import RUN_ALL, launch_chromium, running_lab, write_notebook  # noqa: E402
 from measure_baseline import heldout_gold  # noqa: E402
 
 ARTICLE = "heldout-varnia-talks"
 FIXTURE = REPO / "tests" / "fixtures" / f"{ARTICLE}.txt"
 LABELS = FIXTURE.with_suffix(".labels.json")
-OWN = "kyivpost-2024-12-zelensky-kyodo"  # the only article an instructor's copy of the kit holds
 NEW_ARGS = ["new", ARTICLE, "--from", str(FIXTURE), "--outlet", "Lusenna Courier",
             "--url", "https://example.org/varnia", "--date", "2031-03-14", "--newsmaker", "Ilya Dornev"]
 NOTEBOOK = "review-varnia.ipynb"
@@ -85,19 +84,6 @@ ALLOWANCES = [
 
 
 # ---------------------------------------------------------------------------- the kit and its target
-
-
-def copy_kit(dest: Path) -> Path:
-    """The kit as an instructor has it (as ``_copy_kit`` in tests/test_second_article.py)."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.answers.json*")
-    for name in ("data", "seeds", "notebooks", "solutions", "exercises", "reportkit"):
-        shutil.copytree(REPO / name, dest / name, ignore=ignore)
-    for name in ("pyproject.toml", "requirements.txt"):
-        shutil.copy2(REPO / name, dest / name)
-    for extra in (dest / "data").iterdir():
-        if extra.is_dir() and extra.name != OWN:
-            shutil.rmtree(extra)
-    return dest
 
 
 @dataclass

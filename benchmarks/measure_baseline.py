@@ -22,6 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from reportkit import lesson  # noqa: E402
 from reportkit.article import list_articles, load_article  # noqa: E402
 from reportkit.baseline import Scores, evaluate, propose_all  # noqa: E402
 from reportkit.key import load_codebook  # noqa: E402
@@ -67,12 +68,12 @@ def main() -> None:
         except Exception as error:  # noqa: BLE001 - an unreviewed article is skipped, and said so
             print(f"\n{article_id}: skipped ({str(error).splitlines()[0]})")
             continue
-        proposals = propose_all([(s.id, s.text) for s in article.sentences])
+        proposals = lesson.run_baseline(article)
         gold = {e.id: e.label for e in article.key}
         proposed = {p.id: p.label for p in proposals}
         accepted = {sid: {a.label for a in article.key.entries[sid].accepted} for sid in gold}
         lenient = sum(proposed[sid] == gold[sid] or proposed[sid] in accepted[sid] for sid in gold) / len(gold)
-        table(article_id, evaluate(gold, proposed, labels), labels, lenient,
+        table(article_id, lesson.score_baseline(article, proposals), labels, lenient,
               "development article: rules written with it in view")
     for text_path in sorted((REPO / "tests" / "fixtures").glob("heldout-*.txt")):
         segments, gold, alternatives, mismatched = heldout_gold(text_path)

@@ -21,11 +21,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
+
+from reportkit.datafiles import write_text_atomic
 
 SCHEMA = 1
 ANSWERS_MIME = "application/vnd.reportkit.answers+json"
@@ -122,27 +123,12 @@ def now_iso() -> str:
 
 
 def save_answers(path: str | os.PathLike[str], answers: AnswersFile, *, stamp: bool = True) -> Path:
-    """Write ``answers`` atomically: a reader sees the old file or the new one, never half of one.
-
-    A temporary file in the same folder is written, fsynced and renamed over the target
-    (os.replace is atomic within one file system).
-    """
+    """Write ``answers`` atomically (see :func:`reportkit.datafiles.write_text_atomic`)."""
     path = Path(path)
     if stamp:
         answers.updated = now_iso()
     text = json.dumps(answers.to_dict(), ensure_ascii=False, indent=1, sort_keys=False) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        # Never leave temporary files behind beside the learner's notebook.
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(path, text)
 
 
 def set_aside(path: str | os.PathLike[str]) -> Path:

@@ -10,16 +10,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import re
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from reportkit.baseline import propose_all
-from reportkit.datafiles import find_kit_root
+from reportkit.datafiles import find_kit_root, write_text_atomic
 from reportkit.segment import sentence_records
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -38,24 +36,8 @@ _OUTLET_CUES = ("according to", "as reported by", "as outlined in", "as outlined
 
 
 def write_json(path: Path, document: Any) -> None:
-    """Write JSON readably and atomically (a half-written key would break every lesson).
-
-    A temporary file in the same folder is written, flushed to disk and renamed over ``path``:
-    a reader, or a crash, sees the old file or the new one, never half of one.
-    """
-    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # mkstemp makes the file private (0600); keep the mode the file had, or the usual one.
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write JSON readably and atomically: a half-written key would break every lesson."""
+    write_text_atomic(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
 def default_questions() -> dict[str, Any]:

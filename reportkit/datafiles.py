@@ -6,6 +6,8 @@ Problems are collected (not raised one at a time) so that `validate` lists them 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -89,3 +91,25 @@ def read_json(path: Path, schema_name: str, problems: list[Problem], shown: str)
         record, field = _record_name(document, list(error.path))
         problems.append(Problem(shown, record, field, error.message))
     return None if errors else document
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` so a reader, or a crash, sees the old file or the new one, never half of one.
+
+    A temporary file in the same folder is written, fsynced and renamed over ``path``
+    (os.replace is atomic within one file system); it keeps the mode the file had. Learners'
+    answers and the instructor's key are both saved this way.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # mkstemp makes the file private (0600); keep the mode the file had, or the usual one.
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)  # never leave temporary files behind
+        raise
+    return path

@@ -13,13 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from kits import fixture_kit
 
-from reportkit.authoring import new_article, review_entry, save_draft
+from reportkit.authoring import review_entry, save_draft
 from reportkit.errors import DataError
 from reportkit.tagger import Tagger
 
 KIT = Path(__file__).resolve().parent.parent
-FIXTURE = Path(__file__).parent / "fixtures" / "harbour-bridge.txt"
 ARTICLE = "gazette-harbour-bridge"
 # The baseline's proposals for the fixture (what `new` writes), in reading order.
 PROPOSED = ["reported", "quote", "quote", "furniture", "reported", "reported", "analysis", "narration",
@@ -29,11 +29,7 @@ PROPOSED = ["reported", "quote", "quote", "furniture", "reported", "reported", "
 @pytest.fixture
 def kit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A kit with the fixture article just made by `new`; the cwd is an empty notebook folder."""
-    root = tmp_path / "kit"
-    shutil.copytree(KIT / "data", root / "data", ignore=shutil.ignore_patterns("kyivpost-*"))
-    (root / "seeds").mkdir()
-    new_article(ARTICLE, FIXTURE, outlet="Harbour Gazette", url="https://example.org/bridge", date="2025-03-14",
-                newsmaker="Anna Kovalenko", root=root)
+    root = fixture_kit(tmp_path / "kit")
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.setenv("REPORTKIT_HOME", str(root))

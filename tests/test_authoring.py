@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from kits import codebook_kit
 
 from reportkit.article import load_article
 from reportkit.authoring import new_article, review_entry
@@ -28,9 +28,7 @@ REVIEWED = {
 
 @pytest.fixture
 def kit(tmp_path):
-    shutil.copytree(KIT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("kyivpost-*"))
-    (tmp_path / "seeds").mkdir()
-    return tmp_path
+    return codebook_kit(tmp_path)
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from kits import OWN, copy_kit
 
 from reportkit.answers import AnswersFile
 from reportkit.article import load_article
@@ -28,7 +29,6 @@ KIT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "harbour-bridge.txt"
 ARTICLE = "gazette-harbour-bridge"
 OUTLET = "Harbour Gazette"
-OWN = "kyivpost-2024-12-zelensky-kyodo"  # the article the notebooks were written for
 # Warnings are errors (relaxed only by `./kit lower-bounds`, see tests/test_notebooks.py).
 WARNINGS_AS_ERRORS = f"import warnings\nwarnings.simplefilter({os.environ.get('REPORTKIT_TEST_WARNINGS', 'error')!r})"
 # The key a careful instructor settles on (as in tests/test_authoring.py), with a rationale each.
@@ -49,19 +49,6 @@ RIGHT = {sid: label for sid, (label, _, _) in REVIEWED.items()}
 # Six of eleven right: partial credit 10 × 6/11.
 PARTIAL = {**RIGHT, "s02": "reported", "s05": "quote", "s06": "narration", "s07": "reported", "s09": "analysis"}
 SOLUTION_LINE = f"tagger.answers = {RIGHT!r}"
-
-
-def _copy_kit(dest: Path) -> Path:
-    """The kit as an instructor has it: data (the Kyiv Post article), seeds, notebooks, the package."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints", "*.answers.json*")
-    for name in ("data", "seeds", "notebooks", "solutions", "exercises", "reportkit"):
-        shutil.copytree(KIT / name, dest / name, ignore=ignore)
-    for name in ("pyproject.toml", "requirements.txt"):
-        shutil.copy2(KIT / name, dest / name)
-    for extra in (dest / "data").iterdir():  # only the committed article: no one else's work in progress
-        if extra.is_dir() and extra.name != OWN:
-            shutil.rmtree(extra)
-    return dest
 
 
 def _review_all(kit: Path) -> None:
@@ -94,7 +81,7 @@ def _review_in_author_mode(kit: Path, notebook_folder: Path, monkeypatch: pytest
 
 @pytest.fixture(scope="module")
 def reviewed_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    kit = _copy_kit(tmp_path_factory.mktemp("byo") / "kit")
+    kit = copy_kit(tmp_path_factory.mktemp("byo") / "kit")
     new_article(ARTICLE, FIXTURE, outlet=OUTLET, url="https://example.org/bridge", date="2025-03-14",
                 title="Harbour Bridge closed to lorries", newsmaker="Anna Kovalenko", root=kit)
     _review_all(kit)
@@ -262,7 +249,7 @@ def _answers(article_sha: str, labels: dict[str, str]) -> str:
 
 @pytest.mark.slow
 def test_new_article_from_text_to_gradebook(tmp_path, monkeypatch):
-    kit = _copy_kit(tmp_path / "kit")
+    kit = copy_kit(tmp_path / "kit")
     env = _env(kit)
     cli = ["-m", "reportkit"]
 

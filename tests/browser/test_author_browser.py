@@ -8,21 +8,17 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kits import FIXTURE_ID as ARTICLE
+from kits import fixture_kit
 from labdriver import CHROMIUM, RUN_ALL, Lab, running_lab, set_theme, write_notebook
-
-from reportkit.authoring import new_article
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURE = REPO / "tests" / "fixtures" / "harbour-bridge.txt"
-ARTICLE = "gazette-harbour-bridge"
 NOTEBOOK = "author.ipynb"
 RATIONALE = "Analyst Nowak forecasts the closure's effects from outside the events (A1)."
 NOTE = "The grammar is indirect speech with 'said' (A3)."
@@ -33,11 +29,7 @@ def author_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Lab, 
     if not os.access(CHROMIUM, os.X_OK):
         (pytest.fail if os.environ.get("CI") else pytest.skip)(f"no Chromium at {CHROMIUM}")
     base = tmp_path_factory.mktemp("author-lab")
-    kit = base / "kit"
-    shutil.copytree(REPO / "data", kit / "data", ignore=shutil.ignore_patterns("kyivpost-*"))
-    (kit / "seeds").mkdir()
-    new_article(ARTICLE, FIXTURE, outlet="Harbour Gazette", url="https://example.org/bridge", date="2025-03-14",
-                newsmaker="Anna Kovalenko", root=kit)
+    kit = fixture_kit(base / "kit")
     notebooks = base / "notebooks"
     notebooks.mkdir()
     write_notebook(notebooks / NOTEBOOK, [f"from reportkit import Tagger\n\nTagger({ARTICLE!r}, author=True)"])
