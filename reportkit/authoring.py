@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -171,11 +172,16 @@ def baseline_reason(rationale: str) -> str | None:
 
 def source_types() -> list[str]:
     """The values key.json allows for ``attribution.source_type`` (from the key schema)."""
+    return list(_source_types())
+
+
+@cache
+def _source_types() -> tuple[str, ...]:  # read once: drafts are saved on every debounced keystroke
     from importlib import resources
 
     schema = json.loads(resources.files("reportkit.schemas").joinpath("key.json").read_text("utf-8"))
     enum = schema["properties"]["entries"]["items"]["properties"]["attribution"]["properties"]["source_type"]["enum"]
-    return [value for value in enum if value is not None]
+    return tuple(value for value in enum if value is not None)
 
 
 def cue_stances(root: Path | None = None) -> dict[str, str]:

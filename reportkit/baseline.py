@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 LABELS = ("quote", "reported", "analysis", "narration", "furniture")
 
@@ -227,6 +227,11 @@ def propose_all(sentences: Iterable[tuple[str, str]], extra_rules: Iterable[Rule
         seen.add(text.strip())
     return proposals
 
+
+
+def propose_article(article: Any, extra_rules: Iterable[Rule] = ()) -> list[Proposal]:
+    """:func:`propose_all` on every unit of an article (anything with ``.sentences`` of id and text)."""
+    return propose_all([(s.id, s.text) for s in article.sentences], extra_rules)
 
 @dataclass(frozen=True)
 class Scores:

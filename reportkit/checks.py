@@ -548,7 +548,7 @@ def record_rule(rule: Any, article: Article) -> dict[str, Any]:
     article's text alone (no key): its source and evidence, and the labels the baseline with the rule
     proposes for every unit, or the error it raised. Plain JSON; scored by :func:`score` as a
     :class:`RecordedRule`."""
-    from reportkit.baseline import RuleError, propose_all
+    from reportkit.baseline import RuleError, propose_article
 
     record: dict[str, Any] = {"name": getattr(rule, "__name__", type(rule).__name__)}
     source = _rule_source(rule)
@@ -558,7 +558,7 @@ def record_rule(rule: Any, article: Article) -> dict[str, Any]:
     record["signature_ok"] = _takes_two_arguments(rule)
     if record["signature_ok"]:
         try:
-            proposals = propose_all([(s.id, s.text) for s in article.sentences], extra_rules=[rule])
+            proposals = propose_article(article, [rule])
         except RuleError as error:
             record["error"] = str(error)
         else:
@@ -716,11 +716,6 @@ def _lookups(evidence: RuleEvidence, article: Article) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _rule_lookups(rule: types.FunctionType, article: Article) -> list[str]:
-    """What in a live rule names this article rather than a pattern (see :func:`_lookups`)."""
-    return _lookups(rule_evidence(rule), article)
-
-
 def _article_names(article: Article) -> dict[str, str]:
     """Surnames of the people the key names as sources, and the outlets the article relies on:
     normalised form -> the name as written."""
@@ -748,10 +743,9 @@ def _score_rule(question: Question, answer: Any, article: Article, attempt: int)
     kernel; they are scored here exactly as a live rule's are, after checking that they cover every
     unit with a label (ids the article does not have are ignored).
     """
-    from reportkit.baseline import LABELS, RuleError, propose_all
+    from reportkit.baseline import LABELS, RuleError, propose_article
 
-    sentences = [(s.id, s.text) for s in article.sentences]
-    before = propose_all(sentences)
+    before = propose_article(article)
     if isinstance(answer, RecordedRule):
         if answer.error is not None:  # it raised in the learner's kernel, when the grader ran it
             return _result(question, 0, 1, False, f"{question.id}: {answer.error} A rule must run on every unit "
@@ -766,7 +760,7 @@ def _score_rule(question: Question, answer: Any, article: Article, attempt: int)
         after = [replace(p, label=labels[p.id]) for p in before]
     else:
         try:
-            after = propose_all(sentences, extra_rules=[answer])
+            after = propose_article(article, [answer])
         except RuleError as error:
             return _result(question, 0, 1, False, f"{question.id}: {error} Fix the rule and run both cells again.")
     return _rule_verdict(question, article, before, after, attempt)

@@ -466,9 +466,9 @@ _NO_KEY = Block("<p><i>The key is not in this bundle: the baseline cannot be com
 def run_baseline(article: Article, *rules: Any) -> list[Any]:
     """The baseline's proposals for every unit, in order, with learner ``rules`` applied after it
     (``rule(text, previous)``; see :mod:`reportkit.baseline`)."""
-    from reportkit.baseline import propose_all
+    from reportkit.baseline import propose_article
 
-    return propose_all([(s.id, s.text) for s in article.sentences], extra_rules=rules)
+    return propose_article(article, rules)
 
 
 def score_baseline(article: Article, proposals: Iterable[Any]) -> Any:

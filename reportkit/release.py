@@ -471,15 +471,14 @@ def _cmd_release(args: argparse.Namespace) -> int:
         plan = plan_release(root, args.article, graded=args.graded)
         out = release(args.out, graded=args.graded, root=root, article=args.article)
     except DataError as error:
-        from reportkit.cli import unreviewed_ids
+        from reportkit.cli import _count, _id_list, unreviewed_ids
 
         name = args.article or "the notebooks' article"
         unreviewed, others = unreviewed_ids(error.problems)
         print(f"error: {name} is not ready to release:", file=sys.stderr)
         if unreviewed:
-            shown = ", ".join(unreviewed[:6]) + (" …" if len(unreviewed) > 6 else "")
-            print(f"  - {len(unreviewed)} key entries are not reviewed yet ({shown}): confirm them in author mode",
-                  file=sys.stderr)
+            print(f"  - {_count(unreviewed, 'key entry is', 'key entries are')} not reviewed yet: "
+                  f"{_id_list(unreviewed)} (confirm them in author mode)", file=sys.stderr)
         for problem in others[:8]:
             print(f"  - {problem}", file=sys.stderr)
         if len(others) > 8:

@@ -577,9 +577,9 @@ class Tagger(anywidget.AnyWidget):
         The file keeps the reason, not the label; the baseline is rerun (it is deterministic)
         and its label kept where its reason still matches the file's.
         """
-        from reportkit.baseline import propose_all
+        from reportkit.baseline import propose_article
 
-        proposals = {p.id: p for p in propose_all([(s.id, s.text) for s in self.article.sentences])}
+        proposals = {p.id: p for p in propose_article(self.article)}
         found: dict[str, dict[str, str]] = {}
         for sid, e in self._entries.items():
             reason = authoring.baseline_reason(e["rationale"])

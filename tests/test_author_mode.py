@@ -7,13 +7,12 @@ and every assertion about saving reads ``data/<id>/key.json`` from disk.
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from kits import fixture_kit
+from kits import OWN, copy_kit, fixture_kit
 
 from reportkit.authoring import review_entry, save_draft
 from reportkit.errors import DataError
@@ -75,8 +74,9 @@ def test_opens_from_the_key_with_each_rows_review_state(kit: Path):
     assert data["validate"] == f"python -m reportkit validate {ARTICLE}"
     assert w.cues["s01"] == ["announced"]  # the key's cue is shown in the sentence
     assert w.entry == {} and w.summary == ""
-    w.set_state({"filter": "unreviewed"})
-    assert w.filter == "unreviewed"
+    # The frontend's "unreviewed" filter shows rows whose synced review state is not "reviewed":
+    # exactly the entries the kernel counts as unreviewed.
+    assert [sid for sid, state in w.review.items() if state != "reviewed"] == w.unreviewed
 
 
 def test_selecting_a_sentence_sends_its_entry_with_a_suggestion(kit: Path):
@@ -318,12 +318,10 @@ def test_review_entry_needs_a_rule_and_a_real_rationale(kit: Path):
 def test_relabelling_an_example_unit_still_opens_and_validate_names_it(tmp_path: Path, monkeypatch):
     """article.json's teaching examples must agree with the key, but only once the key is final:
     an author who relabels an example sentence can still reopen the article to fix it."""
-    root = tmp_path / "kit"
-    shutil.copytree(KIT / "data", root / "data")
-    shutil.copytree(KIT / "seeds", root / "seeds")
+    root = copy_kit(tmp_path / "kit")
     monkeypatch.setenv("REPORTKIT_HOME", str(root))
     monkeypatch.chdir(tmp_path)
-    article = "kyivpost-2024-12-zelensky-kyodo"
+    article = OWN
     example = json.loads((root / "data" / article / "article.json").read_text("utf-8"))["examples"]["quote"]
     w = Tagger(article, author=True)
     js(w, "set", id=example, label="reported")

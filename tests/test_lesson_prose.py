@@ -16,8 +16,7 @@ import nbformat
 import pytest
 
 from reportkit.article import Article, load_article
-from reportkit.baseline import propose_all
-from reportkit.lesson import id_ranges
+from reportkit.lesson import id_ranges, run_baseline
 
 KIT = Path(__file__).resolve().parent.parent
 ARTICLE = "kyivpost-2024-12-zelensky-kyodo"
@@ -25,11 +24,11 @@ QUOTE_MARK = re.compile(r"[“”\"]|(?<!\w)[‘’]|[‘’](?!\w)")
 
 
 def _ids(article: Article, label: str) -> list[str]:
-    return [s.id for s in article.sentences if article.key[s.id].label == label]
+    return article.key.with_label(label)
 
 
 def _baseline_reported(article: Article) -> tuple[int, int]:
-    proposed = {p.id: p.label for p in propose_all([(s.id, s.text) for s in article.sentences])}
+    proposed = {p.id: p.label for p in run_baseline(article)}
     called = [sid for sid, label in proposed.items() if label == "reported"]
     return len(called), sum(article.key[sid].label != "reported" for sid in called)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from kits import OWN, copy_kit
+from kits import OWN, codebook_kit, copy_kit
 
 from reportkit.answers import AnswersFile
 from reportkit.article import load_article
@@ -179,9 +179,7 @@ def test_handout_and_hints_name_the_articles_own_outlet(reviewed_kit):
 def test_show_and_validate_an_article_being_reviewed(tmp_path, monkeypatch, capsys):
     from reportkit.cli import main
 
-    kit = tmp_path / "kit"
-    (kit / "data").mkdir(parents=True)
-    shutil.copy2(KIT / "data" / "codebook.json", kit / "data" / "codebook.json")
+    kit = codebook_kit(tmp_path / "kit")
     new_article(ARTICLE, FIXTURE, outlet=OUTLET, url="https://example.org/bridge", date="2025-03-14", root=kit)
     key_path = kit / "data" / ARTICLE / "key.json"
     key = json.loads(key_path.read_text("utf-8"))
