@@ -88,6 +88,17 @@ class AnswersFile:
             updated=doc.get("updated") if isinstance(doc.get("updated"), str) else None,
         )
 
+    @property
+    def revision(self) -> int:  # format 1 has none (interim: the tagger's format 2 replaces this)
+        return 0
+
+    @property
+    def saved_at(self) -> str | None:
+        return self.updated
+
+    def current_labels(self) -> dict[str, str]:
+        return {k: v for k, v in self.labels.items() if v}
+
     def summary(self, total: int | None = None) -> str:
         """One line for the notebook's text/plain fallback."""
         n = len(self.labels)
@@ -245,3 +256,10 @@ def read_answers_from_notebook(path_or_nb: Any, exercise: str | None = None) -> 
     if len(found) > 1:
         raise ValueError(f"the notebook holds answers for several exercises: {', '.join(sorted(found))}")
     return next(iter(found.values()), None)
+
+
+def newer(a: AnswersFile | None, b: AnswersFile | None) -> AnswersFile | None:
+    """The newer of two copies: the higher revision; ties, the later save time (never file times)."""
+    if a is None or b is None:
+        return a or b
+    return b if (b.revision, b.saved_at or "") > (a.revision, a.saved_at or "") else a

@@ -228,7 +228,8 @@ def _score_ids(question: Question, answer: Any, article: Article, attempt: int) 
             lines.append(f"{sid} does not belong here.")
     for sid in given:
         if sid in tolerated:
-            lines.append(f"{sid}: defensible. {article.key[sid].alternative(label).note}")
+            alternative = article.key[sid].alternative(label)  # None: the key's own label, not asked here
+            lines.append(f"{sid}: defensible." + (f" {alternative.note}" if alternative else ""))
     if missing:
         hint = f"{len(missing)} still missing."
         if attempt >= 3:

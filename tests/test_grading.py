@@ -19,7 +19,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 import grading_kit as gk  # noqa: E402
 
 from reportkit import grading  # noqa: E402
-from reportkit.grading import LearnerResult, inspect_answer, load_release, rebuild  # noqa: E402
+from reportkit.grading import LearnerResult, Status, inspect_answer, load_release, rebuild  # noqa: E402
+from reportkit.grading.model import file_stem  # noqa: E402
+from reportkit.grading.releases import article_and_questions  # noqa: E402
+from reportkit.grading.scoring import REVEAL_ATTEMPT, score_rule  # noqa: E402
+from reportkit.grading.tagging import tagging_answers  # noqa: E402
 from reportkit.ziputil import Limits, UnsafeArchive, safe_extract  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,7 +129,7 @@ def _learner_nb(kit: Path, edit=None):
 def _rebuilt(kit: Path, edit=None):
     result = LearnerResult("x")
     released = load_release(kit / "exercises")[0]
-    nb = rebuild(released, _learner_nb(kit, edit), "_rk_test", result)
+    nb = rebuild(released, _learner_nb(kit, edit), result)
     return nb, result
 
 
@@ -136,12 +140,12 @@ def test_rebuild_puts_check_cells_back_and_records_answers(kit):
         nb.cells.insert(i - 1, nb.cells.pop(i))
 
     nb, result = _rebuilt(kit, swap)
-    codes = {f.code for f in result.flags}
+    codes = {f.code.code for f in result.flags}
     assert "check-edited" in codes
     ids = [c.get("id") for c in nb.cells]
     assert ids.index("q01_1-answer") < ids.index("q01_1-check")
     check = next(c for c in nb.cells if c.get("id") == "q01_1-check")
-    assert check.source == "_rk_test('q01_1', lambda: (q01_1))"
+    assert check.source == "_rk_record('q01_1', lambda: (q01_1))"
     assert nb.cells[0].get("id") == "reportkit-grader-recorder"
 
 
@@ -151,7 +155,7 @@ def test_rebuild_flags_a_moved_check(kit):
         nb.cells.append(nb.cells.pop(i))
 
     _, result = _rebuilt(kit, move)
-    assert [f.code for f in result.flags] == ["check-moved"]
+    assert [f.code.code for f in result.flags] == ["check-moved"]
 
 
 def test_rebuild_matches_cells_by_metadata_when_ids_changed(kit):
@@ -182,37 +186,51 @@ def test_rebuild_keeps_learner_helper_cells_after_their_neighbour(kit):
 # ------------------------------------------------------------------ tagging answers
 
 
-def test_tagging_answers_prefer_the_notebook(kit, tmp_path):
-    article, _ = grading._article_and_questions(str(kit), gk.ARTICLE_ID)
-    folder = gk.handin(kit, tmp_path / "a", labels=gk.RIGHT_LABELS, answers_file=gk.answers_doc(kit, gk.WRONG_LABELS))
+@pytest.mark.parametrize("newer_in", ["notebook", "file"])
+def test_tagging_answers_grade_the_newer_copy(kit, tmp_path, newer_in):
+    """Of the notebook's copy and the answers file, the one saved later (recorded inside, never the
+    file's time) is graded; the other is a note, not a cheat."""
+    article, _ = article_and_questions(str(kit), gk.ARTICLE_ID)
+    early, late = "2026-12-01T09:00:00+00:00", "2026-12-01T09:05:00+00:00"
+    in_file = gk.answers_doc(kit, gk.WRONG_LABELS, updated=late if newer_in == "file" else early)
+    folder = gk.handin(kit, tmp_path / "a", labels=gk.RIGHT_LABELS, answers_file=in_file,
+                       edit=lambda nb: _stamp_notebook_copy(nb, early if newer_in == "file" else late))
     nb = nbformat.read(folder / gk.NOTEBOOK, as_version=4)
     result = LearnerResult("a")
-    labels, valid = grading.tagging_answers(nb, folder, gk.EXERCISE, article, gk.NOTEBOOK, result)
-    assert labels == gk.RIGHT_LABELS and valid is not None
-    assert [f.code for f in result.flags] == ["answers-disagree"]
+    labels, chosen = tagging_answers(nb, folder, gk.EXERCISE, article, gk.NOTEBOOK, result)
+    assert labels == (gk.WRONG_LABELS if newer_in == "file" else gk.RIGHT_LABELS) and chosen is not None
+    assert [f.code.code for f in result.flags] == ["answers-older-copy"]
+    assert result.settle() is None and result.status is Status.OK
+
+
+def _stamp_notebook_copy(nb, when: str) -> None:
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if gk.ANSWERS_MIME in output.get("data", {}):
+                output["data"][gk.ANSWERS_MIME]["updated"] = when
 
 
 def test_tagging_answers_fall_back_to_the_file_and_check_the_seed(kit, tmp_path):
-    article, _ = grading._article_and_questions(str(kit), gk.ARTICLE_ID)
+    article, _ = article_and_questions(str(kit), gk.ARTICLE_ID)
     folder = gk.handin(kit, tmp_path / "b", labels=gk.WRONG_LABELS, in_notebook=False)
     nb = nbformat.read(folder / gk.NOTEBOOK, as_version=4)
-    labels, _ = grading.tagging_answers(nb, folder, gk.EXERCISE, article, gk.NOTEBOOK, LearnerResult("b"))
+    labels, _ = tagging_answers(nb, folder, gk.EXERCISE, article, gk.NOTEBOOK, LearnerResult("b"))
     assert labels == gk.WRONG_LABELS
     stale = gk.answers_doc(kit, gk.RIGHT_LABELS, seed_sha256="0" * 64)
     folder = gk.handin(kit, tmp_path / "c", labels=gk.RIGHT_LABELS, in_notebook=False, answers_file=stale)
     result = LearnerResult("c")
-    labels, _ = grading.tagging_answers(nbformat.read(folder / gk.NOTEBOOK, as_version=4), folder,
+    labels, _ = tagging_answers(nbformat.read(folder / gk.NOTEBOOK, as_version=4), folder,
                                         gk.EXERCISE, article, gk.NOTEBOOK, result)
-    assert labels is None and [f.code for f in result.flags] == ["answers-file-foreign"]
+    assert labels is None and [f.code.code for f in result.flags] == ["answers-file-foreign"]
 
 
 # ------------------------------------------------------------------ report pieces
 
 
 def test_confusion_and_mislabeled(kit):
-    from reportkit.report import UNTAGGED, confusion, mislabeled
+    from reportkit.grading.report import UNTAGGED, confusion, mislabeled
 
-    article, _ = grading._article_and_questions(str(kit), gk.ARTICLE_ID)
+    article, _ = article_and_questions(str(kit), gk.ARTICLE_ID)
     answers = [gk.RIGHT_LABELS, gk.WRONG_LABELS, {**gk.WRONG_LABELS, "s04": "reported"}]
     rows, cols, matrix = confusion(answers, article)
     assert matrix[rows.index("reported")][cols.index("quote")] == 2  # s01 taken for a quote twice
@@ -265,7 +283,7 @@ def test_command_line_grades_a_class(kit, tmp_path):
     assert rows["bo"]["total"] == "1"
     # partial credit from the check's count: 1 of 2 ids, 2 of 5 tags
     assert rows["cy"]["q01_1"] == "1" and rows["cy"]["q01_3"] == "1" and rows["cy"]["q01_4"] == "2"
-    feedback = (out / "feedback" / "bo.md").read_text()
+    feedback = (out / "feedback" / f"{file_stem('bo')}.md").read_text()
     assert "q01_2: 0 / 1 points" in feedback and "Rule A1" in feedback
     report = (out / "report.md").read_text()
     for figure in ("success.png", "confusion.png", "mislabeled.png"):
@@ -293,10 +311,12 @@ def test_real_exercises_graded_from_the_solutions(tmp_path):
     answers = REPO / "solutions" / "tag-all.answers.json"
     if answers.exists():
         shutil.copy(answers, learner)
-    results = grading.grade_class(tmp_path / "submissions", tmp_path / "report", jobs=1, timeout=60,
-                                  release=release, kit=REPO, progress=False)
+    from reportkit.grading.runner import RunLimits
+
+    results = grading.grade_class(tmp_path / "submissions", tmp_path / "report", jobs=1, limits=RunLimits(60),
+                                  releases=[release], kit=REPO, progress=False)
     [result] = results
-    assert result.status == "ok", (result.notes, result.flags)
+    assert result.status is Status.OK, (result.notes, result.flags)
     q02 = [q for q in result.questions if q.notebook.startswith("02")]
     assert q02 and all(q.points == q.max_points for q in q02), [(q.question, q.message) for q in q02]
     [tagging] = [q for q in result.questions if q.notebook.startswith("06")]
@@ -388,7 +408,7 @@ def test_rule_answers_of_exercise_08_are_recorded_in_the_kernel_and_scored_with_
     assert "A rule must run on every unit" in q08_2["raises"]["message"]
     assert results["raises"]["status"] == "ok"
     assert [f["code"] for f in results["raises"]["flags"]] == ["rule-error"]
-    feedback = (out / "feedback" / "raises.md").read_text()
+    feedback = (out / "feedback" / f"{file_stem('raises')}.md").read_text()
     assert "q08_2: 0 / 3 points" in feedback and "raised AttributeError" in feedback
 
 
@@ -413,13 +433,13 @@ def _observer_rule(text, previous):
 
 @pytest.fixture(scope="module")
 def real():
-    return grading._article_and_questions(str(REPO), "kyivpost-2024-12-zelensky-kyodo")
+    return article_and_questions(str(REPO), "kyivpost-2024-12-zelensky-kyodo")
 
 
 def _score_record(real, record):
     article, questions = real
     result = LearnerResult("x")
-    graded = grading._score_rule_record(questions["q08_2"], record, article, EXERCISE_08, result)
+    graded = score_rule(questions["q08_2"], record, article, EXERCISE_08, result)
     return graded, result
 
 
@@ -428,7 +448,7 @@ def test_a_recorded_rule_scores_as_the_live_rule_does(real):
 
     article, questions = real
     graded, result = _score_record(real, _record(article, _observer_rule))
-    live = score(questions["q08_2"], _observer_rule, article, grading.REVEAL_ATTEMPT)
+    live = score(questions["q08_2"], _observer_rule, article, REVEAL_ATTEMPT)
     assert (graded.points, graded.message) == (live.points, live.message) and live.points > 0
     assert result.flags == []
 
@@ -448,7 +468,9 @@ def test_a_tampered_rule_record_cannot_raise_the_score(real):
     # labels that are not labels, and records that are not records
     graded, _ = _score_record(real, {**record, "labels": {**record["labels"], **dict.fromkeys(fixed, "Analysis")}})
     assert graded.points == 0 and "cannot be scored" in graded.message
-    for bad in ({**record, "labels": [1, 2]}, {**record, "signature_ok": "yes"}, "q08_2", None,
+    graded, _ = _score_record(real, None)  # the grader's own run of the rule did not finish
+    assert graded.points == 0 and "could not run your rule again" in graded.message
+    for bad in ({**record, "labels": [1, 2]}, {**record, "signature_ok": "yes"}, "q08_2",
                 {**record, "strings": [1]}, {k: v for k, v in record.items() if k != "labels"}):
         graded, _ = _score_record(real, bad)
         assert graded.points == 0 and "could not be read" in graded.message, bad
@@ -462,4 +484,4 @@ def test_a_rule_that_raised_is_scored_zero_with_its_error_and_flagged(real):
     article, _ = real
     graded, result = _score_record(real, _record(article, lambda text, previous: previous.label))
     assert graded.points == 0 and "raised AttributeError" in graded.message and "on s01" in graded.message
-    assert [f.code for f in result.flags] == ["rule-error"]
+    assert [f.code.code for f in result.flags] == ["rule-error"]

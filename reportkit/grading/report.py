@@ -14,30 +14,45 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from reportkit.grading import LearnerResult, ReleasedNotebook
+from reportkit.grading.model import (
+    RESULTS_FORMAT,
+    LearnerResult,
+    Severity,
+    Status,
+    csv_safe,
+    file_stem,
+)
+from reportkit.grading.releases import ReleasedNotebook, article_and_questions
 
 UNTAGGED = "(untagged)"
+MAX_RESULTS_BYTES = 20 * 2**20  # results.json: a class of 300 fits; a runaway answer does not
+FIGURE_DPI = 100  # with the sizes below, no figure is wider than 1600 px
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
+def plain_text(text: str) -> str:
+    """Terminal colour codes removed (tracebacks carry them)."""
+    return _ANSI.sub("", text)
 
 
 def _question_order(released: list[ReleasedNotebook]) -> list[str]:
     return [q for rel in released for q in rel.questions]
 
 
-def _safe_file(learner: str) -> str:
-    import re
-
-    return re.sub(r"[^A-Za-z0-9._-]", "_", learner)[:80] or "learner"
-
-
-def _summary(result: LearnerResult) -> str:
-    parts = list(result.notes)
-    parts += [f"{f.code}: {f.detail}" for f in result.flags]
-    return " | ".join(parts)
+def short_message(result: LearnerResult) -> str:
+    """One short line a teacher reads in the gradebook; the details are in the learner's feedback file."""
+    parts = []
+    counts = Counter(f.code for f in result.flags)
+    parts += [f"{code.code}" + (f" ×{n}" if n > 1 else "") for code, n in counts.items()]
+    if result.notes:
+        parts.insert(0, plain_text(result.notes[0])[:120] + (f" (+{len(result.notes) - 1} more)"
+                                                             if len(result.notes) > 1 else ""))
+    return "; ".join(parts) or "ok"
 
 
 def write_gradebook(results: list[LearnerResult], questions: list[str], path: Path) -> None:
@@ -46,19 +61,22 @@ def write_gradebook(results: list[LearnerResult], questions: list[str], path: Pa
         writer.writerow(["learner", *questions, "total", "max_total", "status", "flags", "message"])
         for r in results:
             points = {q.question: q.points for q in r.questions}
-            codes = ";".join(dict.fromkeys(f.code for f in r.flags))
-            writer.writerow([r.learner, *(f"{points.get(q, 0.0):g}" for q in questions),
-                             f"{r.total:g}", f"{r.max_total:g}", r.status, codes, _summary(r)])
+            codes = ";".join(dict.fromkeys(f.code.code for f in r.flags))
+            writer.writerow([csv_safe(r.learner), *(f"{points.get(q, 0.0):g}" for q in questions),
+                             f"{r.total:g}", f"{r.max_total:g}", r.status.code, codes, csv_safe(short_message(r))])
 
 
-def feedback_markdown(result: LearnerResult) -> str:
+def feedback_markdown(result: LearnerResult, *, for_learner: bool = True) -> str:
+    """A learner's feedback file; ``for_learner`` leaves out the flags only the instructor sees."""
+    flags = [f for f in result.flags if not (for_learner and f.code.instructor_only)]
     lines = [f"# Feedback for {result.learner}", "",
-             f"**Total: {result.total:g} of {result.max_total:g} points.** Status: `{result.status}`.", ""]
+             f"**Total: {result.total:g} of {result.max_total:g} points.** Status: `{result.status.code}`.", ""]
     if result.notes:
-        lines += ["## What the grader noticed", ""] + [f"- {n}" for n in result.notes] + [""]
-    if result.flags:
-        lines += ["## Flags for your instructor", ""]
-        lines += [f"- `{f.code}`{f' ({f.notebook})' if f.notebook else ''}: {f.detail}" for f in result.flags]
+        lines += ["## What the grader noticed", ""] + [f"- {plain_text(n)}" for n in result.notes] + [""]
+    if flags:
+        lines += ["## Things your instructor may look at", ""]
+        lines += [f"- `{f.code.code}`{f' ({f.notebook})' if f.notebook else ''}: {plain_text(f.detail)}"
+                  for f in flags]
         lines.append("")
     notebook = None
     for q in result.questions:
@@ -68,7 +86,7 @@ def feedback_markdown(result: LearnerResult) -> str:
         mark = "✔" if q.passed else ("◐" if q.points > 0 else "✘")
         count = f" ({q.right} of {q.total} right)" if q.total > 1 else ""
         lines += [f"### {mark} {q.question}: {q.points:g} / {q.max_points:g} points{count}", ""]
-        lines += [q.message.strip() or "(no message)", ""]
+        lines += [plain_text(q.message).strip() or "(no message)", ""]
     return "\n".join(lines)
 
 
@@ -106,7 +124,7 @@ def _figures(results: list[LearnerResult], questions: list[str], tag_data: list[
 
     folder.mkdir(parents=True, exist_ok=True)
     made: dict[str, str] = {}
-    graded = [r for r in results if r.status not in ("bad-archive", "missing", "invalid")] or results
+    graded = [r for r in results if r.status not in (Status.BAD_ARCHIVE, Status.MISSING, Status.INVALID)] or results
     if questions and graded:
         rates = []
         for q in questions:
@@ -117,7 +135,8 @@ def _figures(results: list[LearnerResult], questions: list[str], tag_data: list[
             done = [x for r in graded for x in r.questions if x.question == q]
             partial.append(100 * sum(x.points / x.max_points for x in done if x.max_points) / len(done)
                            if done else 0)
-        fig = Figure(figsize=(max(5, 0.7 * len(questions) + 2), 3.6), layout="constrained")
+        # At most 16 inches at FIGURE_DPI: 1600 px, readable without zooming out.
+        fig = Figure(figsize=(min(16, max(5, 0.55 * len(questions) + 2)), 4.2), layout="constrained")
         ax = fig.subplots()
         xs = range(len(questions))
         ax.bar([x - 0.2 for x in xs], rates, 0.4, label="fully right", color="#0072B2")
@@ -127,7 +146,7 @@ def _figures(results: list[LearnerResult], questions: list[str], tag_data: list[
         ax.set_ylabel("% of learners")
         ax.set_title(f"Success per question ({len(graded)} learners graded)")
         ax.legend(loc="upper right", fontsize="small")
-        fig.savefig(folder / "success.png", dpi=110)
+        fig.savefig(folder / "success.png", dpi=FIGURE_DPI)
         made["success"] = "figures/success.png"
     for n, (article, answers) in enumerate(tag_data):
         if not answers:
@@ -149,7 +168,7 @@ def _figures(results: list[LearnerResult], questions: list[str], tag_data: list[
                             color="white" if value > top / 2 else "black", fontsize=9)
         fig.colorbar(image, ax=ax, shrink=0.8)
         ax.set_title(f"Tagging: key × given ({len(answers)} learners)")
-        fig.savefig(folder / f"confusion{suffix}.png", dpi=110)
+        fig.savefig(folder / f"confusion{suffix}.png", dpi=FIGURE_DPI)
         made[f"confusion{suffix}"] = f"figures/confusion{suffix}.png"
         worst = mislabeled(answers, article)
         if worst:
@@ -170,20 +189,25 @@ def _figures(results: list[LearnerResult], questions: list[str], tag_data: list[
             ax.set_xlabel("learners who gave this wrong label")
             ax.set_title("Most often mislabeled sentences")
             ax.legend(fontsize="small", loc="lower right")
-            fig.savefig(folder / f"mislabeled{suffix}.png", dpi=110)
+            fig.savefig(folder / f"mislabeled{suffix}.png", dpi=FIGURE_DPI)
             made[f"mislabeled{suffix}"] = f"figures/mislabeled{suffix}.png"
     return made
 
 
 def class_report(results: list[LearnerResult], released: list[ReleasedNotebook], figures: dict[str, str],
-                 tag_data: list[tuple[Any, list]], warnings: list[str]) -> str:
+                 tag_data: list[tuple[Any, list]], warnings: list[str], sandboxed: bool = True) -> str:
     questions = _question_order(released)
     statuses = Counter(r.status for r in results)
     totals = sorted(r.total for r in results)
     max_total = max((r.max_total for r in results), default=0)
-    lines = ["# Class report", "",
-             f"{len(results)} learner(s); maximum {max_total:g} points. "
-             f"Statuses: {', '.join(f'{n} {s}' for s, n in statuses.most_common()) or 'none'}.", ""]
+    lines = ["# Class report", ""]
+    if not sandboxed:
+        lines += ["> **Warning: graded with `--no-sandbox`.** Learner code ran as the grader's user, with the "
+                  "key and other learners' files in reach; a hostile hand-in could have changed any score. "
+                  "Grade again with the sandbox (`python -m reportkit grade --check-sandbox`).", ""]
+    lines += [f"{len(results)} learner(s); maximum {max_total:g} points. Statuses: "
+              f"{', '.join(f'{n} {s.code}' for s, n in sorted(statuses.items(), key=lambda x: x[0].severity))}"
+              f"{'' if statuses else 'none'}.", ""]
     if totals:
         median = totals[len(totals) // 2]
         lines += [f"Points: lowest {totals[0]:g}, median {median:g}, highest {totals[-1]:g}.", ""]
@@ -222,37 +246,49 @@ def class_report(results: list[LearnerResult], released: list[ReleasedNotebook],
                 text = text if len(text) <= 90 else text[:87] + "…"
                 lines.append(f"| {w['sentence']} | {w['key']} | {w['wrong']} of {w['tagged']} | {taken} | {text} |")
             lines.append("")
-    attention = [r for r in results if r.status != "ok" or r.flags]
+    attention = sorted((r for r in results if r.status is not Status.OK
+                        or any(f.code.severity is Severity.INTEGRITY for f in r.flags)),
+                       key=lambda r: (r.status.severity, r.learner))
     if attention:
         lines += ["## Learners who need a look", "", "| learner | status | total | why |", "|---|---|---|---|"]
         for r in attention:
-            why = _summary(r).replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| {r.learner} | {r.status} | {r.total:g} | {why[:300]} |")
-        lines.append("")
+            why = short_message(r).replace("|", "\\|").replace("\n", " ")
+            lines.append(f"| {r.learner} | {r.status.code} | {r.total:g} | {why[:200]} |")
+        lines += ["", "Details (what each flag found, with the cell) are in `feedback-instructor/`.", ""]
     lines += ["## Gradebook", "", "`gradebook.csv`: " + ", ".join(["learner", *questions, "total",
               "max_total", "status", "flags", "message"]) + ". Feedback per learner in `feedback/`.", ""]
     return "\n".join(lines)
 
 
-def write_report(results: list[LearnerResult], released: list[ReleasedNotebook], out: Path, *,
-                 kit: Path, warnings: list[str] | None = None) -> None:
-    """Write the gradebook, feedback files, results.json and the class report into ``out``."""
-    from reportkit.grading import _article_and_questions
+def results_document(results: list[LearnerResult], questions: list[str], warnings: list[str]) -> str:
+    """results.json (DECISIONS §6): capped, so one runaway hand-in cannot make it unreadable."""
+    doc = {"format": RESULTS_FORMAT, "questions": questions, "warnings": warnings,
+           "learners": [r.as_dict() for r in results]}
+    text = json.dumps(doc, indent=1, default=str, ensure_ascii=False)
+    if len(text.encode("utf-8")) > MAX_RESULTS_BYTES:
+        for learner in doc["learners"]:
+            for q in learner["questions"]:
+                q["answer"] = None if q["answer"] is None else {"truncated": "left out: results.json is capped"}
+        text = json.dumps(doc, indent=1, default=str, ensure_ascii=False)
+    return text
 
+
+def write_report(results: list[LearnerResult], released: list[ReleasedNotebook], out: Path, *,
+                 kit: Path, warnings: list[str] | None = None, sandboxed: bool = True) -> None:
+    """Write the gradebook, feedback files, results.json and the class report into ``out``."""
     warnings = warnings or []
     questions = _question_order(released)
     out.mkdir(parents=True, exist_ok=True)
     write_gradebook(results, questions, out / "gradebook.csv")
-    feedback = out / "feedback"
-    feedback.mkdir(exist_ok=True)
-    for r in results:
-        (feedback / f"{_safe_file(r.learner)}.md").write_text(feedback_markdown(r), "utf-8")
-    (out / "results.json").write_text(
-        json.dumps({"learners": [r.as_dict() for r in results], "questions": questions,
-                    "warnings": warnings}, indent=1, default=str), "utf-8")
+    for folder, for_learner in (("feedback", True), ("feedback-instructor", False)):
+        (out / folder).mkdir(exist_ok=True)
+        for r in results:
+            (out / folder / f"{file_stem(r.learner)}.md").write_text(feedback_markdown(r, for_learner=for_learner),
+                                                                     "utf-8")
+    (out / "results.json").write_text(results_document(results, questions, warnings), "utf-8")
     tag_data = []
     for article_id in dict.fromkeys(rel.article for rel in released):
-        article, qs = _article_and_questions(str(kit), article_id)
+        article, qs = article_and_questions(str(kit), article_id)
         tagging_qs = {q for rel in released if rel.article == article_id for q in rel.questions
                       if q in qs and qs[q].kind == "tagging"}
         if tagging_qs:
@@ -260,4 +296,4 @@ def write_report(results: list[LearnerResult], released: list[ReleasedNotebook],
                        if x.question in tagging_qs and isinstance(x.answer, dict) and x.answer]
             tag_data.append((article, answers))
     figures = _figures(results, questions, tag_data, out / "figures")
-    (out / "report.md").write_text(class_report(results, released, figures, tag_data, warnings), "utf-8")
+    (out / "report.md").write_text(class_report(results, released, figures, tag_data, warnings, sandboxed), "utf-8")

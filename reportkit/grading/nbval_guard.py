@@ -1,14 +1,16 @@
 """A pytest plugin loaded next to nbval when the grader runs a learner's notebook.
 
 nbval alone waits a whole cell timeout when the kernel dies (``os._exit(1)``) and keeps
-every byte a cell prints in memory. This plugin, loaded with ``-p reportkit._nbval_guard``
+every byte a cell prints in memory. This plugin, loaded with ``-p reportkit.grading.nbval_guard``
 in the grader's pytest subprocess (never in a learner's kernel), makes both cheap and clear:
 
 * kernel death is noticed within a fraction of a second (the wait for a message polls
   ``is_alive``) and fails the cell with ``KernelDied``;
 * output beyond ``REPORTKIT_GUARD_MAX_OUTPUT`` bytes per notebook is dropped, not stored;
 * each cell's outcome is appended, one JSON line per event, to ``REPORTKIT_GUARD_LOG``, so
-  the grader learns what happened even if it has to kill pytest.
+  the grader learns what happened even if it has to kill pytest — structured, from the kernel's
+  own ``error`` message (``ename``, ``evalue``) and nbval's state (timed out), never parsed
+  from pytest's prose.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ POLL_SECONDS = 0.2
 _LOG = os.environ.get("REPORTKIT_GUARD_LOG", "")
 _MAX_OUTPUT = int(os.environ.get("REPORTKIT_GUARD_MAX_OUTPUT", str(5 * 2**20)))
 _current: dict[str, Any] = {"nodeid": None}
+_errors: dict[str, dict[str, str]] = {}  # nodeid -> the kernel's error message (ename, evalue)
 _output_bytes: dict[str, int] = {}  # notebook path -> bytes of output kept so far
 _capped: set[str] = set()
 
@@ -71,6 +74,13 @@ def _cap(msg: dict[str, Any]) -> None:
         content["data"] = {"text/plain": ""}
 
 
+def _note_error(msg: dict[str, Any]) -> None:
+    if msg.get("msg_type") == "error" and _current["nodeid"]:
+        content = msg.get("content") or {}
+        _errors[_current["nodeid"]] = {"ename": str(content.get("ename", ""))[:200],
+                                       "evalue": str(content.get("evalue", ""))[:500]}
+
+
 def _install() -> None:
     original = nbval_kernel.RunningKernel.get_message
     if getattr(original, "_reportkit_guard", False):
@@ -93,6 +103,7 @@ def _install() -> None:
                     raise
                 continue
             if stream == "iopub":
+                _note_error(msg)
                 _cap(msg)
             return msg
 
@@ -108,15 +119,20 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     _current["nodeid"] = item.nodeid
 
 
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
+    outcome = yield
+    report = outcome.get_result()
     if report.when != "call" and report.outcome == "passed":
         return
     event: dict[str, Any] = {
         "event": "cell", "nodeid": report.nodeid, "when": report.when,
         "outcome": report.outcome, "duration": round(report.duration, 3),
+        "timed_out": bool(getattr(item.parent, "timed_out", False)),
     }
     if getattr(report, "wasxfail", None) is not None:
         event["xfail"] = True
-    if report.failed or event.get("xfail"):
-        event["message"] = str(report.longrepr)[-4000:]
+    if call.excinfo is not None:
+        event["exception"] = call.excinfo.type.__name__  # NbCellError, KernelDied, RuntimeError …
+    event.update(_errors.get(report.nodeid, {}))
     _log(event)
