@@ -38,6 +38,8 @@ MIN_PYTHON = (3, 10)
 FIRST_LESSON = "notebooks/00-start-here.ipynb"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 GRADING_DOCS = "docs/grading.md"
+UBUNTU_CHROMIUM_IN_CONTAINER = ("Ubuntu's Chromium is a snap, which does not run in a container: install Google "
+                                "Chrome's .deb and export REPORTKIT_CHROMIUM=/usr/bin/google-chrome")
 NEED_DISK_GB = 2.0  # the venv takes about 0.7 GB, pip's download cache as much again
 # bubblewrap's smallest sandbox: what the grader needs from the kernel (an unprivileged user namespace).
 USERNS_PROBE = ("--ro-bind", "/", "/", "--unshare-user", "--unshare-pid", "--unshare-net", "true")
@@ -178,7 +180,7 @@ def browser_candidates(host: Host) -> list[str]:
         roots = [os.environ.get(v, "") for v in ("PROGRAMFILES", "PROGRAMFILES(X86)", "LOCALAPPDATA")]
         return [str(Path(root, "Google", "Chrome", "Application", "chrome.exe")) for root in roots if root]
     found = (shutil.which(name) for name in ("chromium", "chromium-browser", "google-chrome"))
-    return [DEFAULT_CHROMIUM] + [path for path in found if path]
+    return [DEFAULT_CHROMIUM] + [path for path in found if path] + ["/snap/bin/chromium"]
 
 
 def is_executable(path: str) -> bool:
@@ -202,9 +204,20 @@ def chromium_fix(host: Host) -> str:
     if host.windows:
         return ("install Google Chrome (https://www.google.com/chrome/), or "
                 '$env:REPORTKIT_CHROMIUM = "C:\\path\\to\\chrome.exe"')
+    if host.distro == "ubuntu":
+        return UBUNTU_CHROMIUM_IN_CONTAINER if host.in_container else f"{host.sudo}snap install chromium"
     if host.has_apt:
         return host.apt_install("chromium")
     return "install chromium with your package manager, or export REPORTKIT_CHROMIUM=/path/to/chrome"
+
+
+def apt_packages(host: Host, browser: str | None) -> list[str]:
+    """What apt should install for the tests: Ubuntu's chromium-browser only brings in the snap,
+    which does not run inside a container."""
+    chromium = "chromium-browser" if host.distro == "ubuntu" else "chromium"
+    wanted = [(chromium, browser is None and not (host.distro == "ubuntu" and host.in_container)),
+              ("bubblewrap", shutil.which("bwrap") is None)]
+    return [package for package, missing in wanted if missing]
 
 
 def bubblewrap_fix(host: Host) -> str:
@@ -215,18 +228,16 @@ def bubblewrap_fix(host: Host) -> str:
     return "install bubblewrap with your package manager (dnf install bubblewrap, pacman -S bubblewrap)"
 
 
-def ensure_test_tools(host: Host, run: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run) -> dict[str, str]:
+def ensure_test_tools(host: Host,
+                      run: Callable[..., subprocess.CompletedProcess[str]] = subprocess.run) -> dict[str, str]:
     """Install Chromium and bubblewrap with apt where there is apt; elsewhere say in one line what the
     system needs instead. Returns the environment the tests need (which browser to drive)."""
     browser = find_chromium(host)
-    missing = [package for package, absent in (("chromium", browser is None),
-                                               ("bubblewrap", host.linux and shutil.which("bwrap") is None))
-               if absent]
-    if host.has_apt and missing:
-        apt_get(host, missing, run)
+    packages = apt_packages(host, browser) if host.has_apt else []
+    if packages:
+        apt_get(host, packages, run)
         browser = browser or find_chromium(host)
-    else:
-        tell_what_is_missing(host, browser)
+    tell_what_is_missing(host, browser)
     if browser and browser != DEFAULT_CHROMIUM and not os.environ.get("REPORTKIT_CHROMIUM"):
         say(f"the browser tests drive {browser} (set REPORTKIT_CHROMIUM to choose another)")
         return {"REPORTKIT_CHROMIUM": browser}
@@ -334,13 +345,24 @@ def python_fix(host: Host) -> str:
         return "winget install Python.Python.3.12 (or the installer from python.org), then py kit.py doctor"
     if host.system == "Darwin":
         return "install Python 3.12 from https://www.python.org/downloads/ (or brew install python@3.12)"
+    if host.distro == "ubuntu" and release_before(host, (22, 4)):
+        return (f"{host.sudo}add-apt-repository ppa:deadsnakes/ppa && {host.apt_install('python3.12-venv')}, "
+                "then python3.12 kit.py lab")
+    if host.distro == "debian" and release_before(host, (12,)):
+        return "upgrade to Debian 12, whose python3 is 3.11, or run the kit with a newer Python (python3.12 kit.py lab)"
     if host.has_apt:
-        return f"{host.apt_install('python3', 'python3-venv')} (Debian 12 and Ubuntu 22.04 have 3.10+)"
+        return host.apt_install("python3", "python3-venv")
     return "install Python 3.10 or newer with your package manager"
 
 
-def check_venv_module(host: Host, find_spec: Callable = importlib.util.find_spec) -> Check:
+def release_before(host: Host, version: tuple[int, ...]) -> bool:
+    numbers = tuple(int(part) for part in re.findall(r"\d+", host.distro_version))
+    return bool(numbers) and numbers < version
+
+
+def check_venv_module(host: Host, find_spec: Callable[[str], object] | None = None) -> Check:
     """`python3 -m venv` needs both modules; Debian and Ubuntu ship ensurepip in a separate package."""
+    find_spec = find_spec or importlib.util.find_spec
     missing = [name for name in ("venv", "ensurepip") if find_spec(name) is None]
     if not missing:
         return Check("venv module", True, f"{sys.executable} can create virtual environments")
