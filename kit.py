@@ -30,7 +30,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 KIT = Path(__file__).resolve().parent
@@ -151,6 +151,8 @@ def ensure_venv(host: Host, requirements_name: str, kit: Path = KIT, venv: Path 
     """Create the venv if missing and install the requirements when they changed; its Python."""
     venv = venv or venv_dir(kit)
     python, requirements = venv_python(venv, host), kit / requirements_name
+    if python.is_symlink() and not python.exists():  # the Python it was made from is gone (an upgrade)
+        raise KitError(f"{venv.name} was made with a Python that is gone. Fix: {remake_venv(host, venv)}")
     if not python.is_file():
         refuse_unusable_python(host)
         say(f"creating {venv.name} (first run takes a few minutes)")
@@ -392,7 +394,7 @@ def remake_venv(host: Host, venv: Path) -> str:
 def check_venv(host: Host, kit: Path = KIT, venv: Path | None = None) -> Check:
     venv = venv or venv_dir(kit)
     python = venv_python(venv, host)
-    if not python.is_file():
+    if not os.path.lexists(python):
         return Check("venv", False, f"{venv.name} does not exist yet", host.kit_command("setup"))
     probe = _run_quietly([str(python), "-c", "import jupyterlab, nbval, reportkit"])
     if probe is None:
@@ -487,26 +489,29 @@ def userns_fix(host: Host) -> str:
     if host.in_container:
         fixes.append("start the container with --security-opt seccomp=unconfined (or --privileged)")
     if not fixes:
-        return f"see 'The sandbox' in {GRADING_DOCS}"
+        return f"run the grader in a Linux container where it works ({GRADING_DOCS})"
     return where + "; ".join(fixes)
 
 
-def doctor(host: Host, kit: Path = KIT, venv: Path | None = None) -> list[Check]:
-    checks = [check_python(host), check_venv_module(host), check_disk(host, kit), check_venv(host, kit, venv)]
-    checks.append(check_jupyterlab(host, kit, venv))
-    checks.append(check_chromium(host))
-    checks.append(check_bubblewrap(host))
+def doctor(host: Host, kit: Path = KIT, venv: Path | None = None) -> Iterator[Check]:
+    """Each check as soon as it is done (starting JupyterLab takes a few seconds)."""
+    yield check_python(host)
+    yield check_venv_module(host)
+    yield check_disk(host, kit)
+    yield check_venv(host, kit, venv)
+    yield check_jupyterlab(host, kit, venv)
+    yield check_chromium(host)
+    yield check_bubblewrap(host)
     bwrap = shutil.which("bwrap") if host.linux else None
     if bwrap:
-        checks.append(check_user_namespaces(host, bwrap))
-    return checks
+        yield check_user_namespaces(host, bwrap)
 
 
-def run_doctor(host: Host) -> int:
+def run_doctor(host: Host, kit: Path = KIT, venv: Path | None = None) -> int:
     say(f"checking {host.system} {host.distro} {host.distro_version}".rstrip()
         + (" as root" if host.is_root else "") + (" in a container" if host.in_container else ""))
     checks = []
-    for check in doctor(host):
+    for check in doctor(host, kit, venv):
         print(check.render(), flush=True)
         checks.append(check)
     problems = [c.name for c in checks if not c.ok]
