@@ -82,7 +82,9 @@ class Host:
 
     def kit_command(self, command: str) -> str:
         """How the user types a kit command on this system."""
-        return f"py kit.py {command}" if self.windows else f"./kit {command}"
+        if self.windows:
+            return f"py kit.py {command}"
+        return f"python3 kit.py {command}" if self.system == "Darwin" else f"./kit {command}"
 
     def apt_install(self, *packages: str) -> str:
         return f"{self.sudo}apt-get install {' '.join(packages)}"
@@ -316,9 +318,14 @@ def replace_process(argv: Sequence[str], env: dict[str, str] | None = None) -> N
     """Run the final command in place of this one (Windows has no real exec: wait and pass its exit)."""
     full_env = dict(os.environ, **(env or {}))
     sys.stdout.flush()
-    if os.name == "nt":
-        sys.exit(subprocess.call(list(argv), env=full_env))
-    os.execve(argv[0], list(argv), full_env)
+    if os.name != "nt":
+        os.execve(argv[0], list(argv), full_env)
+    process = subprocess.Popen(list(argv), env=full_env)
+    while True:
+        try:
+            sys.exit(process.wait())
+        except KeyboardInterrupt:
+            continue  # Ctrl+C reaches the child too: it decides when to stop, and we pass on its exit
 
 
 # --- doctor ------------------------------------------------------------------------------------------

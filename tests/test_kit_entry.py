@@ -12,6 +12,7 @@ import dataclasses
 import glob
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import sys
@@ -337,6 +338,15 @@ def test_an_old_python_is_told_what_to_install(tmp_path):
                           env={**os.environ, "REPORTKIT_VENV": str(tmp_path / "venv")})
     assert done.returncode == 1 and not (tmp_path / "venv").exists()
     assert "is too old, the kit needs 3.10+. Fix: " in done.stdout, done.stdout + done.stderr
+
+
+def test_readme_quick_start_gives_each_system_the_two_commands_kit_py_tells_it():
+    readme = (KIT / "README.md").read_text("utf-8")
+    quick_start = readme[readme.index("## Quick start"):readme.index("## What is inside")]
+    fenced = re.findall(r"```(?:bash|powershell)\n(.*?)```", quick_start, re.S)
+    assert [block.strip().splitlines() for block in fenced] == [
+        [host.kit_command("lab"), host.kit_command("test")] for host in (DEBIAN_USER, MACOS, WINDOWS)]
+    assert "they have not been run on a Mac or a Windows machine" in " ".join(quick_start.split())
 
 
 def test_kit_py_passes_ruff():
