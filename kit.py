@@ -43,6 +43,12 @@ UBUNTU_CHROMIUM_IN_CONTAINER = ("Ubuntu's Chromium is a snap, which does not run
 NEED_DISK_GB = 2.0  # the venv takes about 0.7 GB, pip's download cache as much again
 # bubblewrap's smallest sandbox: what the grader needs from the kernel (an unprivileged user namespace).
 USERNS_PROBE = ("--ro-bind", "/", "/", "--unshare-user", "--unshare-pid", "--unshare-net", "true")
+# Kernel settings that forbid them: (name, value that blocks, value that allows).
+USERNS_SWITCHES = (
+    ("kernel.apparmor_restrict_unprivileged_userns", "1", "0"),  # Ubuntu 23.10 and later
+    ("kernel.unprivileged_userns_clone", "0", "1"),  # Debian's own switch
+    ("user.max_user_namespaces", "0", "15000"),
+)
 PYTEST_ARGS = ("-n", "auto", "--dist", "loadfile", "-p", "no:cacheprovider")
 
 
@@ -219,7 +225,8 @@ def apt_packages(host: Host, browser: str | None) -> list[str]:
     """What apt should install for the tests: Ubuntu's chromium-browser only brings in the snap,
     which does not run inside a container."""
     chromium = "chromium-browser" if host.distro == "ubuntu" else "chromium"
-    wanted = [(chromium, browser is None and not (host.distro == "ubuntu" and host.in_container)),
+    chosen_elsewhere = bool(os.environ.get("REPORTKIT_CHROMIUM")) or (host.distro == "ubuntu" and host.in_container)
+    wanted = [(chromium, browser is None and not chosen_elsewhere),
               ("bubblewrap", shutil.which("bwrap") is None)]
     return [package for package, missing in wanted if missing]
 
@@ -258,6 +265,9 @@ def tell_what_is_missing(host: Host, browser: str | None) -> None:
 def apt_get(host: Host, packages: list[str], run: Callable[..., subprocess.CompletedProcess[str]]) -> None:
     say(f"installing {' and '.join(packages)} with apt-get (browser tests, grading sandbox)")
     sudo = [] if host.is_root else ["sudo"]
+    if sudo and shutil.which("sudo") is None:
+        raise KitError(f"installing {' and '.join(packages)} needs root and there is no sudo: "
+                       f"as root, run apt-get install {' '.join(packages)}")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *packages]):
         done = run(sudo + command, env=env, stdout=subprocess.DEVNULL)
@@ -395,7 +405,7 @@ def check_disk(host: Host, kit: Path = KIT, free_bytes: int | None = None) -> Ch
 def remake_venv(host: Host, venv: Path) -> str:
     if host.windows:
         return f"Remove-Item -Recurse -Force {venv.name}; py kit.py setup"
-    return f"rm -rf {venv.name} && ./kit setup"
+    return f"rm -rf {venv.name} && {host.kit_command('setup')}"
 
 
 def check_venv(host: Host, kit: Path = KIT, venv: Path | None = None) -> Check:
@@ -485,13 +495,9 @@ def sysctl(host: Host, name: str) -> str | None:
 
 def userns_fix(host: Host) -> str:
     """The setting that blocks unprivileged user namespaces on this host, and how to lift it."""
-    fixes = []
-    if sysctl(host, "kernel.apparmor_restrict_unprivileged_userns") == "1":  # Ubuntu 23.10+
-        fixes.append("sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0")
-    if sysctl(host, "kernel.unprivileged_userns_clone") == "0":  # Debian's own switch
-        fixes.append("sudo sysctl -w kernel.unprivileged_userns_clone=1")
-    if sysctl(host, "user.max_user_namespaces") == "0":
-        fixes.append("sudo sysctl -w user.max_user_namespaces=15000")
+    blocking = [(name, lifted) for name, blocked, lifted in USERNS_SWITCHES if sysctl(host, name) == blocked]
+    sudo = "sudo " if host.in_container else host.sudo  # a container's settings are its host's
+    fixes = [f"{sudo}sysctl -w {name}={lifted}" for name, lifted in blocking]
     where = "on the container's host: " if host.in_container and fixes else ""
     if host.in_container:
         fixes.append("start the container with --security-opt seccomp=unconfined (or --privileged)")
@@ -599,6 +605,9 @@ def main(argv: Sequence[str]) -> int:
         COMMANDS[command](detect_host(), args)
     except KitError as problem:
         say(str(problem))
+        return 1
+    except OSError as problem:  # a program that is not there or will not start
+        say(f"{problem}; `{detect_host().kit_command('doctor')}` checks this machine")
         return 1
     except subprocess.CalledProcessError as failed:
         say(f"`{' '.join(map(str, failed.cmd))}` failed (exit {failed.returncode}); "

@@ -105,6 +105,7 @@ def test_venv_missing_empty_or_broken(tmp_path, empty_venv):
     check = kit.check_venv(DEBIAN_USER, KIT, moved)
     assert "does not run" in check.detail and _fail(check) == "rm -rf .venv && ./kit setup"
     assert kit.remake_venv(WINDOWS, moved) == "Remove-Item -Recurse -Force .venv; py kit.py setup"
+    assert kit.remake_venv(MACOS, moved) == "rm -rf .venv && python3 kit.py setup"
 
 
 def test_set_up_refuses_a_venv_whose_python_is_gone_and_names_the_fix(tmp_path):
@@ -188,6 +189,7 @@ def _sysctl(tmp_path: Path, **settings: str) -> Path:
     (UBUNTU, {"kernel__apparmor_restrict_unprivileged_userns": "1", "user__max_user_namespaces": "63000"},
      "sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"),
     (DEBIAN_USER, {"kernel__unprivileged_userns_clone": "0"}, "sudo sysctl -w kernel.unprivileged_userns_clone=1"),
+    (DEBIAN_ROOT, {"kernel__unprivileged_userns_clone": "0"}, "sysctl -w kernel.unprivileged_userns_clone=1"),
     (DEBIAN_USER, {"user__max_user_namespaces": "0"}, "sudo sysctl -w user.max_user_namespaces=15000"),
     (dataclasses.replace(DEBIAN_ROOT, in_container=True), {"kernel__unprivileged_userns_clone": "1"},
      "start the container with --security-opt seccomp=unconfined (or --privileged)"),
@@ -195,8 +197,8 @@ def _sysctl(tmp_path: Path, **settings: str) -> Path:
      "on the container's host: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0; "
      "start the container with --security-opt seccomp=unconfined (or --privileged)"),
     (FEDORA, {}, "run the grader in a Linux container where it works (docs/grading.md)"),
-], ids=["ubuntu-24.04-apparmor", "debian-userns-clone", "no-namespaces-allowed", "docker", "docker-on-ubuntu",
-        "unknown"])
+], ids=["ubuntu-24.04-apparmor", "debian-userns-clone", "debian-as-root", "no-namespaces-allowed", "docker",
+        "docker-on-ubuntu", "unknown"])
 def test_a_blocked_user_namespace_names_the_setting_that_blocks_it(host, settings, fix, tmp_path):
     host = dataclasses.replace(host, sysctl=_sysctl(tmp_path, **settings))
     bwrap = _program(tmp_path / "bwrap", BLOCKED_BWRAP)

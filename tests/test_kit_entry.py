@@ -129,9 +129,10 @@ def test_lower_bound_pins_are_the_ones_the_bash_kit_made():
 
 @pytest.fixture
 def bare_machine(tmp_path, monkeypatch):
-    """No Chromium and no bwrap anywhere kit.py looks; `installs` says where apt would put them."""
+    """No Chromium and no bwrap anywhere kit.py looks (but sudo); says where apt would put them."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
+    _executable(bin_dir / "sudo")
     monkeypatch.setenv("PATH", str(bin_dir))
     monkeypatch.delenv("REPORTKIT_CHROMIUM", raising=False)
     for variable in ("PROGRAMFILES", "PROGRAMFILES(X86)", "LOCALAPPDATA"):
@@ -167,6 +168,20 @@ def test_nothing_is_installed_when_both_are_there(bare_machine, capsys):
 def test_a_failed_apt_get_stops_set_up_and_names_the_command_to_run(bare_machine):
     with pytest.raises(kit.KitError, match="install them yourself: sudo apt-get install chromium bubblewrap"):
         kit.ensure_test_tools(DEBIAN_USER, run=FakeRunner(DEBIAN_USER, returncode=100))
+
+
+def test_a_user_without_sudo_is_told_to_install_as_root(bare_machine):
+    (bare_machine["chromium"].parent / "sudo").unlink()
+    with pytest.raises(kit.KitError, match="needs root and there is no sudo: as root, run apt-get install chromium"):
+        kit.ensure_test_tools(DEBIAN_USER, run=FakeRunner(DEBIAN_USER))
+
+
+def test_a_browser_chosen_with_reportkit_chromium_is_not_replaced_by_apt(bare_machine, monkeypatch, capsys):
+    monkeypatch.setenv("REPORTKIT_CHROMIUM", str(bare_machine["chromium"].parent / "my-chrome"))
+    run = FakeRunner(DEBIAN_ROOT, installs=bare_machine)
+    kit.ensure_test_tools(DEBIAN_ROOT, run=run)
+    assert run.commands[-1] == ["apt-get", "install", "-y", "-qq", "bubblewrap"]
+    assert "point REPORTKIT_CHROMIUM at a Chrome or Chromium executable" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("host", [MACOS, WINDOWS], ids=["macos-faked", "windows-faked"])
