@@ -413,14 +413,14 @@ def check_venv(host: Host, kit: Path = KIT, venv: Path | None = None) -> Check:
     python = venv_python(venv, host)
     if not os.path.lexists(python):
         return Check("venv", False, f"{venv.name} does not exist yet", host.kit_command("setup"))
+    if not is_installed(venv, kit / "requirements.txt", kit):  # set-up reinstalls: no need to look further
+        return Check("venv", False, f"{venv.name} is older than requirements.txt", host.kit_command("setup"))
     probe = _run_quietly([str(python), "-c", "import jupyterlab, nbval, reportkit"])
     if probe is None:
         return Check("venv", False, f"{python} does not run (moved, or its Python was removed)",
                      remake_venv(host, venv))
     if probe.returncode != 0:
         return Check("venv", False, f"{venv.name} lacks the kit's packages", remake_venv(host, venv))
-    if not is_installed(venv, kit / "requirements.txt", kit):
-        return Check("venv", False, f"{venv.name} is older than requirements.txt", host.kit_command("setup"))
     return Check("venv", True, f"{venv.name} has the kit's packages and is up to date")
 
 

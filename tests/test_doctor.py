@@ -87,22 +87,31 @@ def test_disk_space(tmp_path):
 
 # --- the venv and JupyterLab --------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def empty_venv(tmp_path_factory) -> Path:
+@pytest.fixture
+def empty_venv(tmp_path) -> Path:
     """A real venv without the kit's packages (as after an interrupted first set-up)."""
-    venv = tmp_path_factory.mktemp("empty") / ".venv"
+    venv = tmp_path / "empty" / ".venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     return venv
 
 
-def test_venv_missing_empty_or_broken(tmp_path, empty_venv):
+def _stamped(venv: Path) -> Path:
+    """The venv as if set-up had finished installing the current requirements.txt into it."""
+    requirements = KIT / "requirements.txt"
+    kit.stamp_path(venv, requirements).write_text(kit.requirements_digest(requirements, KIT) + "\n")
+    return venv
+
+
+def test_venv_missing_unfinished_empty_or_broken(tmp_path, empty_venv):
     assert _fail(kit.check_venv(DEBIAN_USER, KIT, tmp_path / ".venv")) == "./kit setup"
     assert _fail(kit.check_venv(WINDOWS, KIT, tmp_path / ".venv")) == "py kit.py setup"
-    assert _fail(kit.check_venv(DEBIAN_USER, KIT, empty_venv)) == "rm -rf .venv && ./kit setup"
+    unfinished = kit.check_venv(DEBIAN_USER, KIT, empty_venv)  # set-up stopped before its stamp
+    assert unfinished.detail == ".venv is older than requirements.txt" and _fail(unfinished) == "./kit setup"
+    assert _fail(kit.check_venv(DEBIAN_USER, KIT, _stamped(empty_venv))) == "rm -rf .venv && ./kit setup"
     moved = tmp_path / "moved" / ".venv"
     (moved / "bin").mkdir(parents=True)
     (moved / "bin" / "python").symlink_to(tmp_path / "python-that-was-upgraded-away")
-    check = kit.check_venv(DEBIAN_USER, KIT, moved)
+    check = kit.check_venv(DEBIAN_USER, KIT, _stamped(moved))
     assert "does not run" in check.detail and _fail(check) == "rm -rf .venv && ./kit setup"
     assert kit.remake_venv(WINDOWS, moved) == "Remove-Item -Recurse -Force .venv; py kit.py setup"
     assert kit.remake_venv(MACOS, moved) == "rm -rf .venv && python3 kit.py setup"
@@ -123,12 +132,6 @@ def test_venv_older_than_the_requirements(tmp_path):
         requirements.write("rich>=13\n")
     check = kit.check_venv(DEBIAN_USER, tmp_path, THIS_VENV)
     assert check.detail == f"{THIS_VENV.name} is older than requirements.txt" and _fail(check) == "./kit setup"
-
-
-def test_this_venv_is_healthy():
-    if not kit.is_installed(THIS_VENV, KIT / "requirements.txt", KIT):
-        pytest.skip("this venv is older than the requirements")
-    assert kit.check_venv(DEBIAN_USER, KIT, THIS_VENV).ok
 
 
 def test_jupyterlab_starts_from_this_venv_and_not_from_an_empty_one(tmp_path, empty_venv):
