@@ -32,6 +32,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 KIT = Path(__file__).resolve().parent
 MIN_PYTHON = (3, 10)
@@ -292,7 +293,7 @@ def lab_arguments(host: Host, extra: Sequence[str]) -> list[str]:
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
 def answers_http(url: str) -> bool:
@@ -305,7 +306,7 @@ def answers_http(url: str) -> bool:
     return True
 
 
-def wait_for_http(url: str, process: subprocess.Popen, timeout: float) -> bool:
+def wait_for_http(url: str, process: subprocess.Popen[bytes], timeout: float) -> bool:
     """True once the URL answers; False if the process ends or the time runs out first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
@@ -315,7 +316,7 @@ def wait_for_http(url: str, process: subprocess.Popen, timeout: float) -> bool:
     return False
 
 
-def stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
         process.wait(timeout=20)
@@ -451,7 +452,7 @@ def check_jupyterlab(host: Host, kit: Path = KIT, venv: Path | None = None, time
                      remake_venv(host, venv or venv_dir(kit)))
 
 
-def _start_lab(host: Host, python: Path, kit: Path, port: int, runtime: str, log: object) -> subprocess.Popen:
+def _start_lab(host: Host, python: Path, kit: Path, port: int, runtime: str, log: IO[str]) -> subprocess.Popen[bytes]:
     args = lab_arguments(host, ["--no-browser", f"--ServerApp.port={port}", "--ServerApp.port_retries=0"])
     env = dict(os.environ, JUPYTER_TOKEN=secrets.token_hex(16), JUPYTER_RUNTIME_DIR=runtime)
     return subprocess.Popen([str(python), *args], cwd=kit, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -601,17 +602,22 @@ def main(argv: Sequence[str]) -> int:
         print(usage())
         return 0 if command in ("help", "-h", "--help") else 1
     os.chdir(KIT)
+    return run_command(COMMANDS[command], args)
+
+
+def run_command(command: Callable[[Host, Sequence[str]], object], args: Sequence[str]) -> int:
+    host = detect_host()
+    hint = f"`{host.kit_command('doctor')}` checks this machine"
     try:
-        COMMANDS[command](detect_host(), args)
+        command(host, args)
     except KitError as problem:
         say(str(problem))
         return 1
     except OSError as problem:  # a program that is not there or will not start
-        say(f"{problem}; `{detect_host().kit_command('doctor')}` checks this machine")
+        say(f"{problem}; {hint}")
         return 1
     except subprocess.CalledProcessError as failed:
-        say(f"`{' '.join(map(str, failed.cmd))}` failed (exit {failed.returncode}); "
-            f"`{detect_host().kit_command('doctor')}` checks this machine")
+        say(f"`{' '.join(map(str, failed.cmd))}` failed (exit {failed.returncode}); {hint}")
         return failed.returncode or 1
     return 0
 
