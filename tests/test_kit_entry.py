@@ -34,6 +34,9 @@ MACOS = kit.Host("Darwin")
 WINDOWS = kit.Host("Windows")
 THIS_VENV = Path(sys.prefix)  # the tests run in the kit's venv
 ROOT_MESSAGE = "you are root, so JupyterLab starts with --allow-root"
+# `./kit lab` on a venv without kit's stamp would install into it (the lower-bounds venv has none).
+needs_kit_venv = pytest.mark.skipif(not kit.is_installed(THIS_VENV, KIT / "requirements.txt", KIT),
+                                    reason="this venv was not set up by kit (or is older than the requirements)")
 
 
 class FakeRunner:
@@ -259,6 +262,7 @@ is_root = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 @pytest.mark.slow
+@needs_kit_venv
 @pytest.mark.skipif(not is_root, reason="runs ./kit lab as root")
 def test_kit_lab_as_root_starts_jupyterlab_and_says_why_it_allows_root(tmp_path):
     env = {**os.environ, "REPORTKIT_VENV": str(THIS_VENV)}
@@ -299,6 +303,7 @@ def _same_python_minor_as_system() -> bool:
 
 
 @pytest.mark.slow
+@needs_kit_venv
 @pytest.mark.skipif(not is_root or _ordinary_user() is None, reason="needs root to start ./kit lab as rkuser")
 @pytest.mark.skipif(not _same_python_minor_as_system(), reason="the system's Python cannot load this venv")
 def test_kit_lab_as_an_ordinary_user_adds_no_allow_root():
@@ -330,9 +335,9 @@ def test_help_lists_every_command_and_an_unknown_command_fails():
     assert subprocess.run(["./kit", "nonsense"], cwd=KIT, capture_output=True).returncode == 1
 
 
+@pytest.mark.skipif(not kit.is_installed(THIS_VENV, KIT / "requirements-dev.txt", KIT),
+                    reason="./kit setup would install into this venv")
 def test_setup_with_an_up_to_date_venv_does_nothing():
-    if not kit.is_installed(THIS_VENV, KIT / "requirements-dev.txt", KIT):
-        pytest.skip("this venv is older than the requirements: ./kit setup would install")
     done = subprocess.run(["./kit", "setup"], cwd=KIT, capture_output=True, text=True,
                           env={**os.environ, "REPORTKIT_VENV": str(THIS_VENV)})
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
