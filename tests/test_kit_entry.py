@@ -11,7 +11,6 @@ import ast
 import dataclasses
 import glob
 import os
-import pwd
 import re
 import shutil
 import subprocess
@@ -23,6 +22,11 @@ from pathlib import Path
 
 import pytest
 from kitpy import KIT, load_kit
+
+try:
+    import pwd
+except ImportError:  # Windows: the tests that switch users skip
+    pwd = None
 
 kit = load_kit()
 
@@ -273,6 +277,8 @@ def test_kit_lab_as_root_starts_jupyterlab_and_says_why_it_allows_root(tmp_path)
 
 
 def _ordinary_user() -> str | None:
+    if pwd is None:
+        return None
     try:
         return pwd.getpwnam("rkuser").pw_name
     except KeyError:
