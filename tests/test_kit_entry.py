@@ -341,6 +341,13 @@ def test_help_lists_every_command_and_an_unknown_command_fails():
     assert subprocess.run(["./kit", "nonsense"], cwd=KIT, capture_output=True).returncode == 1
 
 
+def test_the_bash_front_door_without_python3_says_what_to_install(tmp_path):
+    (tmp_path / "dirname").symlink_to(shutil.which("dirname"))
+    done = subprocess.run([shutil.which("bash"), "kit", "lab"], cwd=KIT, capture_output=True, text=True,
+                          env={"PATH": str(tmp_path)})
+    assert done.returncode == 1 and "sudo apt-get install python3 python3-venv" in done.stderr, done.stderr
+
+
 @pytest.mark.skipif(not kit.is_installed(THIS_VENV, KIT / "requirements-dev.txt", KIT),
                     reason="./kit setup would install into this venv")
 def test_setup_with_an_up_to_date_venv_does_nothing():
