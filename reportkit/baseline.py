@@ -22,6 +22,14 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 LABELS = ("quote", "reported", "analysis", "narration", "furniture")
+# The three classes used to measure on real news: who speaks, not in what role.
+THREE_WAY = {"quote": "quote", "reported": "attributed", "analysis": "attributed",
+             "narration": "unattributed", "furniture": "unattributed"}
+
+
+def three_way(label: str) -> str:
+    """The three-way class of a label: quote, attributed (reported, analysis) or unattributed."""
+    return THREE_WAY.get(label, label)
 
 # Reporting cues by stance. Multi-word cues first so "according to" wins over "to".
 CUES: dict[str, tuple[str, ...]] = {
