@@ -1,10 +1,20 @@
 """A rule-based baseline tagger: what a machine gets from quotation marks and reporting cues.
 
-Rules are general (a cue lexicon with stance classes, quotation-mark coverage, page-furniture
-patterns, observer nouns); nothing here names an article. The lesson compares it with the key
-to show where machines — and hurried readers — go wrong: indirect speech without a classic
-verb, mixed quotes, analysis carried by a reporting verb, teasers that read like news.
+Rules are general; nothing here names an article. The data they use ship with the package:
+``lexicon/cues.json`` (reporting verbs by lemma, with stance classes; every inflected form is
+matched, through lemminflect) and ``lexicon/furniture.json`` (patterns for page furniture). The
+rules, in order:
 
+1. furniture: a furniture pattern, a repeated line, a headline with a dash attribution, or a
+   short line without sentence punctuation;
+2. quote: most of the unit is inside quotation marks (a quotation left open in an earlier unit
+   counts, so a quotation the segmenter cut into sentences stays a quote), or the quotation is the
+   content and the rest an attribution clause, before it (after a colon, or "said,") or after it
+   (``"…," said Name, any apposition``);
+3. reported or analysis: a reporting cue (analysis when the source is an observer);
+4. narration: none of these.
+
+The lesson compares it with the key to show where machines — and hurried readers — go wrong.
 Lesson 08 lets learners add rules of their own: ``propose_all(sentences, extra_rules=[rule])``
 where a rule is a plain function ``rule(text, previous)``. ``text`` is the sentence;
 ``previous`` is the final :class:`Proposal` for the unit before it (``None`` for the first),
@@ -15,10 +25,13 @@ unit at a time, so a rule sees the labels that earlier rules gave the units befo
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
 from typing import Any, NamedTuple
 
 LABELS = ("quote", "reported", "analysis", "narration", "furniture")
@@ -31,22 +44,7 @@ def three_way(label: str) -> str:
     """The three-way class of a label: quote, attributed (reported, analysis) or unattributed."""
     return THREE_WAY.get(label, label)
 
-# Reporting cues by stance. Multi-word cues first so "according to" wins over "to".
-CUES: dict[str, tuple[str, ...]] = {
-    "neutral": (
-        "according to", "as outlined by", "as outlined in", "as reported by", "cited in", "cited by",
-        "speaking to", "told", "said", "says", "stated", "added", "noted", "explained", "wrote",
-        "outlined", "suggested", "emphasized", "emphasised", "stressed", "warned", "urged", "called for",
-        "predicted", "described", "described as", "argued", "announced", "reported", "attributed",
-        "expressed", "asked", "replied",
-    ),
-    "distancing": ("alleging", "alleged", "claimed", "claims", "claiming", "purportedly", "reportedly"),
-    "endorsing": ("revealed", "acknowledged", "admitted", "confirmed", "pointed out", "showed", "proved"),
-}
-_CUE_STANCE = {cue: stance for stance, cues in CUES.items() for cue in cues}
-_CUE_RE = re.compile(
-    r"\b(" + "|".join(sorted(map(re.escape, _CUE_STANCE), key=len, reverse=True)) + r")\b", re.IGNORECASE
-)
+
 # People whose statements are assessments from outside the events.
 OBSERVERS = re.compile(
     r"\b(analysts?|experts?|observers?|commentators?|scholars?|researchers?|think[- ]tank|former|"
@@ -56,23 +54,242 @@ OBSERVERS = re.compile(
 INTERPRETIVE = re.compile(
     r"\b(signal(s|ed)?|suggest(s|ing)?|indicat(es|ing)|mean(s)?|shift|contrasts?)\b", re.IGNORECASE
 )
-FURNITURE = re.compile(
-    r"^(advertisement|sponsored|related( articles?)?|other topics of interest|share( this)?|"
-    r"(read more|see also|subscribe|sign up|follow us)\b.*)$|"
-    r"\b(correction|clarification|ctrl ?\+ ?enter|newsletter|click here|write to us|cookies?)\b",
-    re.IGNORECASE,
-)
 DASH_ATTRIBUTED_HEADLINE = re.compile(r"\s[–—-]\s*[A-Z][\w.'’-]+( [A-Z][\w.'’-]+)?$")
-QUOTED = re.compile(r"“[^”]*”?|\"[^\"]*\"?|‘[^’]*’(?!\w)|(?<!\w)'[^']+'(?!\w)")
 _PREPOSITION_BEFORE = re.compile(
     r"\b(in|since|on|at|from|of|to|for|during|after|before|until|near|across|into)\s*$", re.IGNORECASE)
 NAME = r"((?:[A-Z][\w.'’-]+\s)*(?:[A-Z][\w.'’-]+))"
-# “…,” he said / “…” she stated: a quotation opening the sentence, attributed right after it.
-POST_QUOTE_ATTRIBUTION = re.compile(
-    r"^[“\"‘'][^”\"’']{8,}[,.?!]?[”\"’']\s*,?\s*(?:(?:he|she|they|it)|(?:the|a|an)\s+\w+(?:\s\w+)?|" + NAME
-    + r")\s+(?:\w+\s+)?"
-    r"(said|says|stated|added|told|warned|explained|wrote|asked|replied)\b"
-)
+_NOT_A_NAME = re.compile(r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Today|Yesterday)\b")
+# Cues whose source follows them ("according to the FT"); the others follow their source.
+_SOURCE_AFTER = ("according to", "as outlined by", "as outlined in", "as reported by", "cited in", "cited by",
+                 "quoted by", "speaking to")
+
+
+# ---------------------------------------------------------------- the cue lexicon
+
+
+class Cue(NamedTuple):
+    """A reporting cue found in a unit: where it stands, its words, its lemma and stance."""
+
+    start: int
+    end: int
+    text: str
+    lemma: str
+    stance: str
+
+
+class _Entry(NamedTuple):
+    rest: tuple[str, ...]  # the words after the first one ("out" in "point out")
+    lemma: str
+    stance: str
+    verb: bool
+    participle: bool  # the first word can be a past participle (a passive "is expected")
+
+
+_WORD = re.compile(r"[A-Za-z]+")
+# Words before a cue's form that make it a noun ("the report", "his claims").
+_DETERMINERS = frozenset("a an the this these those his her its their our my your any no every each such".split())
+_BE = frozenset("is are was were be been being".split())
+
+
+def _lexicon_data(name: str) -> dict:
+    return json.loads(resources.files("reportkit.lexicon").joinpath(name).read_text("utf-8"))
+
+
+def _verb_forms(lemma: str) -> dict[str, bool]:
+    """Every form of a verb lemma, each with whether it can be a past participle."""
+    from lemminflect import getAllInflections, getAllInflectionsOOV
+
+    inflections = getAllInflections(lemma, upos="VERB") or getAllInflectionsOOV(lemma, upos="VERB")
+    forms = {lemma: False}
+    for tag, words in inflections.items():
+        for word in words:
+            forms[word.lower()] = forms.get(word.lower(), False) or tag == "VBN"
+    return forms
+
+
+@cache
+def cue_index() -> dict[str, tuple[_Entry, ...]]:
+    """First word of every cue form -> the cues it can start, longest first (built once, on first use)."""
+    data = _lexicon_data("cues.json")
+    index: dict[str, list[_Entry]] = {}
+    for stance, lemmas in data["verbs"].items():
+        for lemma in lemmas:
+            head, *rest = lemma.split()
+            for form, participle in _verb_forms(head).items():
+                index.setdefault(form, []).append(_Entry(tuple(rest), lemma, stance, True, participle))
+    for stance, phrases in data["phrases"].items():
+        for phrase in phrases:
+            head, *rest = phrase.split()
+            index.setdefault(head, []).append(_Entry(tuple(rest), phrase, stance, False, False))
+    return {word: tuple(sorted(entries, key=lambda e: -len(e.rest))) for word, entries in index.items()}
+
+
+def _is_noun_or_passive(words: list[re.Match], at: int, entry: _Entry, end: int, text: str) -> bool:
+    """'the report', 'his claims' (a noun), or 'is expected to' (a passive with no speaker)."""
+    if not entry.verb or at == 0:
+        return False
+    before = words[at - 1].group().lower()
+    if before in _DETERMINERS:
+        return True
+    if entry.participle and (before in _BE or (before.endswith("ly") and at > 1
+                                                and words[at - 2].group().lower() in _BE)):
+        return not text[end:].lstrip().lower().startswith("by ")
+    return False
+
+
+def _match_entry(words: list[re.Match], at: int, entry: _Entry) -> int | None:
+    """Index of the cue's last word when ``entry`` matches the words from ``at``, else None."""
+    following = words[at + 1: at + 1 + len(entry.rest)]
+    if tuple(w.group().lower() for w in following) != entry.rest:
+        return None
+    return at + len(entry.rest)
+
+
+def find_cues(text: str) -> list[Cue]:
+    """Every reporting cue in ``text``, in order ("said", "according to", "denied", "reportedly" …)."""
+    index = cue_index()
+    words = list(_WORD.finditer(text))
+    cues: list[Cue] = []
+    taken = -1  # the last word of the cue found so far ("as outlined by" holds "outlined")
+    for at, word in enumerate(words):
+        if at <= taken:
+            continue
+        for entry in index.get(word.group().lower(), ()):
+            last = _match_entry(words, at, entry)
+            if last is None:
+                continue
+            end = words[last].end()
+            if not _is_noun_or_passive(words, at, entry, end, text):
+                cues.append(Cue(word.start(), end, text[word.start(): end], entry.lemma, entry.stance))
+                taken = last
+            break
+    return [c for c in cues if not re.match(r"\s+not to be (named|identified)", text[c.end:])]
+
+
+def find_cue(text: str) -> str | None:
+    """The first reporting cue in ``text`` ("said", "according to", "alleging" …), or None."""
+    cues = find_cues(text)
+    return cues[0].text if cues else None
+
+
+def cue_stances() -> dict[str, str]:
+    """Every cue lemma (and phrase) of the lexicon with its stance."""
+    return {entry.lemma: entry.stance for entries in cue_index().values() for entry in entries}
+
+
+# ---------------------------------------------------------------- furniture patterns
+
+
+@cache
+def furniture_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """(kind, compiled pattern) for each pattern of ``lexicon/furniture.json``."""
+    anchors = {"line": r"^(?:{})$", "start": r"^(?:{})", "anywhere": "{}"}
+    return tuple((p["kind"], re.compile(anchors[p["where"]].format(p["pattern"]), re.IGNORECASE))
+                 for p in _lexicon_data("furniture.json")["patterns"])
+
+
+def furniture_kind(text: str) -> str | None:
+    """What kind of page furniture ``text`` is ("editor's note", "credit" …), or None."""
+    return next((kind for kind, pattern in furniture_patterns() if pattern.search(text)), None)
+
+
+# ---------------------------------------------------------------- quotation marks
+
+
+class QuoteScan(NamedTuple):
+    """The quoted stretches of a unit (marks included) and whether a quotation is still open at its end."""
+
+    spans: list[tuple[int, int]]
+    ends_open: bool
+
+
+_DOUBLE = re.compile(r"[“”\"]")
+_SINGLE = re.compile(r"‘[^’]*’(?!\w)|(?<!\w)'[^']+'(?!\w)")
+
+
+def _opens(text: str, at: int, inside: bool) -> bool:
+    """Whether the quotation mark at ``at`` opens a quotation (straight marks are read from their neighbours)."""
+    mark = text[at]
+    if mark != '"':
+        return mark == "“"
+    before = text[at - 1] if at else " "
+    after = text[at + 1] if at + 1 < len(text) else " "
+    if inside:
+        return before in " \t([—–-" and not after.isspace()
+    return not (not before.isspace() and before not in "([—–-" and (after.isspace() or after in ",.;:!?)—–-"))
+
+
+def scan_quotes(text: str, inside: bool = False) -> QuoteScan:
+    """Quoted stretches of ``text``; ``inside``: the unit starts inside a quotation opened before it.
+
+    A closing mark with no opening one closes a quotation that began before the unit (the segmenter
+    cut a quotation of several sentences).
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0 if inside else None
+    for match in _DOUBLE.finditer(text):
+        at = match.start()
+        if start is None:
+            if _opens(text, at, False):
+                start = at
+            else:
+                spans.append((0, at + 1))
+        elif not _opens(text, at, True):
+            spans.append((start, at + 1))
+            start = None
+    ends_open = start is not None
+    if ends_open:
+        spans.append((start, len(text)))
+    for match in _SINGLE.finditer(text):
+        if not any(s <= match.start() < e for s, e in spans):
+            spans.append(match.span())
+    return QuoteScan(sorted(spans), ends_open)
+
+
+def quoted_share(text: str, inside: bool = False) -> float:
+    """Share of the sentence's letters that stand inside quotation marks."""
+    return sum(e - s for s, e in scan_quotes(text, inside).spans) / max(1, len(text))
+
+
+def _attribution_after(text: str, close: int, cues: list[Cue]) -> bool:
+    """A cue within a few words after the quotation closes, with no sentence break or new quotation before it."""
+    cue = next((c for c in cues if c.start >= close), None)
+    if cue is None:
+        return False
+    between = text[close: cue.start]
+    return len(between.split()) <= 8 and not re.search(r"[.?!;“”\"]", between)
+
+
+def _attribution_before(text: str, open_at: int, cues: list[Cue]) -> bool:
+    """The quotation is introduced by a colon, or by a cue and a comma ('Reddick said, "…').
+
+    A partial quote ('said the plan was "a wish list"') has neither."""
+    before = text[:open_at].rstrip()
+    if before.endswith(":"):
+        return True
+    return before.endswith(",") and any(0 <= len(before) - c.end <= 12 for c in cues)
+
+
+def _quote_reason(text: str, scan: QuoteScan, cues: list[Cue]) -> str | None:
+    """Why the unit is a direct quote, or None."""
+    if not scan.spans:
+        return None
+    if sum(e - s for s, e in scan.spans) / max(1, len(text)) >= 0.5:
+        return "most of the sentence is inside quotation marks"
+    outside = [c for c in cues if not any(s <= c.start < e for s, e in scan.spans)]
+    first_start, first_end = scan.spans[0]
+    closed_sentence = text[first_end - 2: first_end - 1] in ",.?!…—–-"
+    if first_start == 0 and closed_sentence and _attribution_after(text, first_end, outside):
+        return "a quotation opening the sentence, attributed after it"
+    last_start, last_end = scan.spans[-1]
+    to_the_end = not text[last_end:].strip(" .,;!?)")
+    if to_the_end and text[last_start + 1: last_start + 2].isupper() and _attribution_before(text, last_start,
+                                                                                             outside):
+        return "an attribution, then the quotation to the end of the sentence"
+    return None
+
+
+# ---------------------------------------------------------------- proposals
 
 
 @dataclass(frozen=True)
@@ -98,31 +315,20 @@ class RuleError(Exception):
         self.rule_name = rule_name
 
 
-def find_cue(text: str) -> str | None:
-    """The first reporting cue in ``text`` ("said", "according to", "alleging" …), or None."""
-    match = _CUE_RE.search(text)
-    return match.group() if match else None
+def _source_after(text: str, cue: Cue) -> str | None:
+    after = text[cue.end:]
+    found = re.match(r"\s*(?:an? (?:report|interview|article|statement) (?:by|in|with|from) )?(?:the )?" + NAME,
+                     after)
+    if not found:
+        return None
+    name = found.group(1).rstrip(".")
+    if name.endswith(("’s", "'s")):  # "according to Ostrel's defence ministry": the ministry speaks
+        owned = re.match(r"(?:\s[a-z][\w-]*){1,3}", after[found.end():])
+        return name + owned.group() if owned else name
+    return name
 
 
-def quoted_share(text: str) -> float:
-    """Share of the sentence's letters that stand inside quotation marks."""
-    inside = sum(len(m.group()) for m in QUOTED.finditer(text))
-    return inside / max(1, len(text))
-
-
-def _source(text: str, cue_match: re.Match) -> str | None:
-    cue = cue_match.group().lower()
-    after, before = text[cue_match.end():], text[: cue_match.start()]
-    if cue in ("according to", "as outlined by", "as outlined in", "as reported by", "cited in", "cited by",
-               "speaking to"):
-        found = re.match(r"\s*(?:an? (?:report|interview|article) (?:by|in|with) )?(?:the )?" + NAME, after)
-        if not found:
-            return None
-        name = found.group(1).rstrip(".")
-        if name.endswith(("’s", "'s")):  # "according to Ostrel's defence ministry": the ministry speaks
-            owned = re.match(r"(?:\s[a-z][\w-]*){1,3}", after[found.end():])
-            return name + owned.group() if owned else name
-        return name
+def _source_before(before: str) -> str | None:
     found = re.search(NAME + r"(?:\s(?:also|recently|later|then|has|had|have))?\s*,?\s*$", before)
     # "Russia's reported use" is not a speaker, nor is a place or a date ("Diplomats in Kastelgrad
     # said", "…since January, said"): a name right after a preposition is not the one speaking.
@@ -141,37 +347,57 @@ def _source(text: str, cue_match: re.Match) -> str | None:
     return phrase if opens else None
 
 
-def propose(sentence_id: str, text: str, seen_before: set[str] | None = None) -> Proposal:
-    """Propose a label, source and cue for one sentence, with the rule that fired."""
-    return replace(_propose(sentence_id, text, seen_before), text=text)
+def _source(text: str, cue: Cue) -> str | None:
+    """Who speaks through ``cue``: the name after "according to", else the subject before the cue, else the
+    name right after it ('said Hanna Oduya')."""
+    if cue.lemma in _SOURCE_AFTER:
+        return _source_after(text, cue)
+    found = _source_before(text[: cue.start])
+    if found or not cue.lemma[:1].isalpha():
+        return found
+    inverted = re.match(r"\s+" + NAME, text[cue.end:])
+    return inverted.group(1) if inverted and not _NOT_A_NAME.match(inverted.group(1)) else None
 
 
-def _propose(sentence_id: str, text: str, seen_before: set[str] | None) -> Proposal:
-    stripped = text.strip()
-    words = stripped.split()
-    if FURNITURE.search(stripped) or (seen_before is not None and stripped in seen_before):
-        return Proposal(sentence_id, "furniture", None, None, None, "furniture pattern or repeated line")
+def _furniture_reason(stripped: str, seen_before: set[str] | None) -> str | None:
+    kind = furniture_kind(stripped)
+    if kind or (seen_before is not None and stripped in seen_before):
+        return f"furniture pattern ({kind})" if kind else "a line the page repeats"
     if DASH_ATTRIBUTED_HEADLINE.search(stripped) and not stripped.endswith((".", "?", "!", "”", '"')):
-        return Proposal(sentence_id, "furniture", None, None, None, "headline with a dash attribution (teaser)")
-    if len(words) <= 6 and not re.search(r"[.!?”\"]$", stripped):
-        return Proposal(sentence_id, "furniture", None, None, None, "short line without sentence punctuation")
+        return "headline with a dash attribution (teaser)"
+    if len(stripped.split()) <= 6 and not re.search(r"[.!?”\"]$", stripped):
+        return "short line without sentence punctuation"
+    return None
+
+
+def propose(sentence_id: str, text: str, seen_before: set[str] | None = None, *, inside_quote: bool = False
+            ) -> Proposal:
+    """Propose a label, source and cue for one sentence, with the rule that fired.
+
+    ``inside_quote``: the sentence starts inside a quotation that an earlier unit opened.
+    """
+    stripped = text.strip()
+    return replace(_propose(sentence_id, stripped, seen_before, scan_quotes(stripped, inside_quote)), text=text)
+
+
+def _propose(sentence_id: str, stripped: str, seen_before: set[str] | None, scan: QuoteScan) -> Proposal:
+    furniture = _furniture_reason(stripped, seen_before)
+    if furniture:
+        return Proposal(sentence_id, "furniture", None, None, None, furniture)
+    cues = find_cues(stripped)
     # The first cue with an identifiable source wins ("Russia's reported use…, Zelensky told…").
-    # "who asked not to be named" describes an anonymous source; it is not the cue.
-    matches = [m for m in _CUE_RE.finditer(stripped) if not stripped[m.end():].startswith(" not to be named")]
-    sourced = [(m, _source(stripped, m)) for m in matches]
-    cue_match, source = next(((m, src) for m, src in sourced if src), (matches[0], None) if matches else (None, None))
-    cue = cue_match.group() if cue_match else None
-    stance = _CUE_STANCE[cue.lower()] if cue else None
-    if quoted_share(stripped) >= 0.5:
-        return Proposal(sentence_id, "quote", source, cue, stance, "most of the sentence is inside quotation marks")
-    if POST_QUOTE_ATTRIBUTION.search(stripped):
-        return Proposal(sentence_id, "quote", source, cue, stance, "opening quotation with attribution after it")
-    if cue_match:
-        if OBSERVERS.search(stripped[: cue_match.start()] + " " + (source or "")):
-            return Proposal(sentence_id, "analysis", source, cue, stance, "cue with an observer as source")
-        if cue.lower().startswith("as outlined by") and INTERPRETIVE.search(stripped):
-            return Proposal(sentence_id, "analysis", source, cue, stance, "an outlet's interpretation")
-        return Proposal(sentence_id, "reported", source, cue, stance, "reporting cue")
+    sourced = [(c, _source(stripped, c)) for c in cues]
+    cue, source = next(((c, src) for c, src in sourced if src), (cues[0], None) if cues else (None, None))
+    found = (source, cue.text, cue.stance) if cue else (None, None, None)
+    quote = _quote_reason(stripped, scan, cues)
+    if quote:
+        return Proposal(sentence_id, "quote", *found, quote)
+    if cue:
+        if OBSERVERS.search(stripped[: cue.start] + " " + (source or "")):
+            return Proposal(sentence_id, "analysis", *found, "cue with an observer as source")
+        if cue.lemma.startswith("as outlined by") and INTERPRETIVE.search(stripped):
+            return Proposal(sentence_id, "analysis", *found, "an outlet's interpretation")
+        return Proposal(sentence_id, "reported", *found, "reporting cue")
     if OBSERVERS.search(stripped) and re.search(r"\b(attribute|assess|believe|expect)\w*\b", stripped, re.I):
         return Proposal(sentence_id, "analysis", None, None, None, "observer with a verb of assessment")
     return Proposal(sentence_id, "narration", None, None, None, "no quotation, no cue: the reporter's voice")
@@ -216,8 +442,15 @@ def _apply(rule: Callable, proposal: Proposal, previous: Proposal | None) -> Pro
     return replace(proposal, label=label, reason=f"{name} (the baseline said {proposal.label})")
 
 
+_OPEN_QUOTE_UNITS = 4  # units a quotation may run on without a mark
+
+
 def propose_all(sentences: Iterable[tuple[str, str]], extra_rules: Iterable[Rule] = ()) -> list[Proposal]:
     """Proposals for (id, text) pairs in article order; repeated lines count as furniture.
+
+    A quotation left open at the end of a unit goes on in the next (a quotation the segmenter cut
+    into sentences), for at most ``_OPEN_QUOTE_UNITS`` units without a mark, so a stray mark
+    cannot turn the rest of a page into quotes.
 
     ``extra_rules`` are applied in order after the baseline, unit by unit (see the module's
     docstring); a rule that raises or returns something that is not a label stops the run with
@@ -226,15 +459,19 @@ def propose_all(sentences: Iterable[tuple[str, str]], extra_rules: Iterable[Rule
     rules = list(extra_rules)
     seen: set[str] = set()
     proposals: list[Proposal] = []
+    inside, unmarked = False, 0
     for sid, text in sentences:
-        proposal = propose(sid, text, seen)
+        stripped = text.strip()
+        scan = scan_quotes(stripped, inside)
+        proposal = replace(_propose(sid, stripped, seen, scan), text=text)
         previous = proposals[-1] if proposals else None
         for rule in rules:
             proposal = _apply(rule, proposal, previous)
         proposals.append(proposal)
-        seen.add(text.strip())
+        seen.add(stripped)
+        unmarked = unmarked + 1 if inside and not _DOUBLE.search(stripped) else 0
+        inside = scan.ends_open and proposal.label != "furniture" and unmarked < _OPEN_QUOTE_UNITS
     return proposals
-
 
 
 def propose_article(article: Any, extra_rules: Iterable[Rule] = ()) -> list[Proposal]:
