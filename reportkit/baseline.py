@@ -48,7 +48,7 @@ def three_way(label: str) -> str:
 # People whose statements are assessments from outside the events.
 OBSERVERS = re.compile(
     r"\b(analysts?|experts?|observers?|commentators?|scholars?|researchers?|think[- ]tank|former|"
-    r"professor|economists?)\b",
+    r"professor|economists?|\w+ologists?|scientists?|historians?|strategists?|pollsters?|specialists?)\b",
     re.IGNORECASE,
 )
 INTERPRETIVE = re.compile(
@@ -81,8 +81,9 @@ class _Entry(NamedTuple):
     rest: tuple[str, ...]  # the words after the first one ("out" in "point out")
     lemma: str
     stance: str
-    verb: bool
+    kind: str  # "verb", "phrase" or "attitude" (an adjective after a form of "be")
     participle: bool  # the first word can be a past participle (a passive "is expected")
+    noun: bool  # the first word can also be a noun ("report", "claims")
 
 
 _WORD = re.compile(r"[A-Za-z]+")
@@ -95,16 +96,16 @@ def _lexicon_data(name: str) -> dict:
     return json.loads(resources.files("reportkit.lexicon").joinpath(name).read_text("utf-8"))
 
 
-def _verb_forms(lemma: str) -> dict[str, bool]:
-    """Every form of a verb lemma, each with whether it can be a past participle."""
-    from lemminflect import getAllInflections, getAllInflectionsOOV
+def _verb_forms(lemma: str) -> dict[str, tuple[bool, bool]]:
+    """Every form of a verb lemma, each with whether it can be a past participle and whether a noun."""
+    from lemminflect import getAllInflections, getAllInflectionsOOV, getAllLemmas
 
     inflections = getAllInflections(lemma, upos="VERB") or getAllInflectionsOOV(lemma, upos="VERB")
-    forms = {lemma: False}
+    participles = {lemma: False}
     for tag, words in inflections.items():
         for word in words:
-            forms[word.lower()] = forms.get(word.lower(), False) or tag == "VBN"
-    return forms
+            participles[word.lower()] = participles.get(word.lower(), False) or tag == "VBN"
+    return {form: (participle, "NOUN" in getAllLemmas(form)) for form, participle in participles.items()}
 
 
 @cache
@@ -115,24 +116,72 @@ def cue_index() -> dict[str, tuple[_Entry, ...]]:
     for stance, lemmas in data["verbs"].items():
         for lemma in lemmas:
             head, *rest = lemma.split()
-            for form, participle in _verb_forms(head).items():
-                index.setdefault(form, []).append(_Entry(tuple(rest), lemma, stance, True, participle))
-    for stance, phrases in data["phrases"].items():
-        for phrase in phrases:
-            head, *rest = phrase.split()
-            index.setdefault(head, []).append(_Entry(tuple(rest), phrase, stance, False, False))
+            for form, (participle, noun) in _verb_forms(head).items():
+                index.setdefault(form, []).append(_Entry(tuple(rest), lemma, stance, "verb", participle, noun))
+    for kind, section in (("phrase", "phrases"), ("attitude", "attitudes")):
+        for stance, phrases in data[section].items():
+            for phrase in phrases:
+                head, *rest = phrase.split()
+                index.setdefault(head, []).append(_Entry(tuple(rest), phrase, stance, kind, False, False))
     return {word: tuple(sorted(entries, key=lambda e: -len(e.rest))) for word, entries in index.items()}
 
 
-def _is_noun_or_passive(words: list[re.Match], at: int, entry: _Entry, end: int, text: str) -> bool:
-    """'the report', 'his claims' (a noun), or 'is expected to' (a passive with no speaker)."""
-    if not entry.verb or at == 0:
-        return False
-    before = words[at - 1].group().lower()
-    if before in _DETERMINERS:
+# Words after which a form that can be a noun ("claim", "reports") is a verb: a subject pronoun,
+# an auxiliary or "to".
+_VERB_CONTEXT = frozenset("i we you they he she it who will would can could may might must should shall do does "
+                          "did not also to has have had often repeatedly".split())
+# Words that open an object or a clause after a verb ("analysts say the…", "officials fear they…").
+_CLAUSE_OPENERS = _DETERMINERS | frozenset("i we you they he she it that there this".split())
+# Words after which such a form is a noun ("claims of", "reports from").
+_NOUN_FOLLOWERS = frozenset("of from by about for in on at over among with as and or were are have had".split())
+# Prepositions before such a form make it a noun ("amid worries", "despite claims").
+_PREPOSITIONS = frozenset("amid of in with despite over after before about among against for from on at by".split())
+
+
+def _word(words: list[re.Match], at: int) -> str:
+    return words[at].group().lower() if 0 <= at < len(words) else ""
+
+
+def _after_be(words: list[re.Match], at: int) -> bool:
+    """The word at ``at`` follows a form of "be", perhaps with an adverb between ("were more sceptical")."""
+    if _word(words, at - 1) in _BE:
         return True
-    if entry.participle and (before in _BE or (before.endswith("ly") and at > 1
-                                                and words[at - 2].group().lower() in _BE)):
+    return _word(words, at - 2) in _BE and (_word(words, at - 1).endswith("ly") or _word(words, at - 1) in _DEGREE)
+
+
+_DEGREE = frozenset("more less not far very quite so too".split())
+
+
+def _reads_as_noun(words: list[re.Match], at: int, entry: _Entry) -> bool:
+    """A form that can be a noun reads as one unless a subject, an auxiliary or 'that' marks it as a verb:
+    'as state treasurer', 'claims of fraud' against 'officials claim', 'they report', 'estimate that'."""
+    before, after = _word(words, at - 1), _word(words, at + 1 + len(entry.rest))
+    if before in _VERB_CONTEXT or after == "that":
+        return False
+    if before in _PREPOSITIONS:
+        return True
+    if words[at].group().lower() == entry.lemma.split()[0]:  # the base form: a verb after a plural subject,
+        plural = before.endswith("s") and not before.endswith("ss")  # before an object or a clause
+        following = words[at + 1 + len(entry.rest)] if at + 1 + len(entry.rest) < len(words) else None
+        clause = following is None or following.group()[0].isupper() or after in _CLAUSE_OPENERS
+        return not (plural and clause)
+    return after in _NOUN_FOLLOWERS
+
+
+def _not_a_cue(words: list[re.Match], at: int, entry: _Entry, end: int, text: str) -> bool:
+    """A form of a cue that does not report here: a name's part ('United States'), a noun ('the report',
+    'claims of'), a passive with no speaker ('is expected to'), or an attitude without 'be'."""
+    word = words[at].group()
+    if entry.kind == "attitude":
+        return not _after_be(words, at)
+    if entry.kind == "phrase" or at == 0:
+        return False
+    before = _word(words, at - 1)
+    if word[0].isupper() or before in _DETERMINERS:
+        return True
+    if entry.noun and _reads_as_noun(words, at, entry):
+        return True
+    if entry.participle and _after_be(words, at):
         return not text[end:].lstrip().lower().startswith("by ")
     return False
 
@@ -159,7 +208,7 @@ def find_cues(text: str) -> list[Cue]:
             if last is None:
                 continue
             end = words[last].end()
-            if not _is_noun_or_passive(words, at, entry, end, text):
+            if not _not_a_cue(words, at, entry, end, text):
                 cues.append(Cue(word.start(), end, text[word.start(): end], entry.lemma, entry.stance))
                 taken = last
             break
@@ -203,7 +252,7 @@ class QuoteScan(NamedTuple):
     ends_open: bool
 
 
-_DOUBLE = re.compile(r"[“”\"]")
+_DOUBLE = re.compile(r"[“”\"]|``|''")
 _SINGLE = re.compile(r"‘[^’]*’(?!\w)|(?<!\w)'[^']+'(?!\w)")
 
 
@@ -211,7 +260,7 @@ def _opens(text: str, at: int, inside: bool) -> bool:
     """Whether the quotation mark at ``at`` opens a quotation (straight marks are read from their neighbours)."""
     mark = text[at]
     if mark != '"':
-        return mark == "“"
+        return mark in "“`"
     before = text[at - 1] if at else " "
     after = text[at + 1] if at + 1 < len(text) else " "
     if inside:
@@ -233,9 +282,9 @@ def scan_quotes(text: str, inside: bool = False) -> QuoteScan:
             if _opens(text, at, False):
                 start = at
             else:
-                spans.append((0, at + 1))
+                spans.append((0, match.end()))
         elif not _opens(text, at, True):
-            spans.append((start, at + 1))
+            spans.append((start, match.end()))
             start = None
     ends_open = start is not None
     if ends_open:
@@ -261,13 +310,13 @@ def _attribution_after(text: str, close: int, cues: list[Cue]) -> bool:
 
 
 def _attribution_before(text: str, open_at: int, cues: list[Cue]) -> bool:
-    """The quotation is introduced by a colon, or by a cue and a comma ('Reddick said, "…').
+    """The quotation is introduced by a colon, or follows a cue ('Reddick said, "Nobody…').
 
     A partial quote ('said the plan was "a wish list"') has neither."""
     before = text[:open_at].rstrip()
     if before.endswith(":"):
         return True
-    return before.endswith(",") and any(0 <= len(before) - c.end <= 12 for c in cues)
+    return any(0 <= len(before.rstrip(",")) - c.end <= 12 for c in cues)
 
 
 def _quote_reason(text: str, scan: QuoteScan, cues: list[Cue]) -> str | None:
@@ -278,7 +327,7 @@ def _quote_reason(text: str, scan: QuoteScan, cues: list[Cue]) -> str | None:
         return "most of the sentence is inside quotation marks"
     outside = [c for c in cues if not any(s <= c.start < e for s, e in scan.spans)]
     first_start, first_end = scan.spans[0]
-    closed_sentence = text[first_end - 2: first_end - 1] in ",.?!…—–-"
+    closed_sentence = text[:first_end].rstrip("”\"'`")[-1:] in tuple(",.?!…—–-")
     if first_start == 0 and closed_sentence and _attribution_after(text, first_end, outside):
         return "a quotation opening the sentence, attributed after it"
     last_start, last_end = scan.spans[-1]
@@ -359,6 +408,17 @@ def _source(text: str, cue: Cue) -> str | None:
     return inverted.group(1) if inverted and not _NOT_A_NAME.match(inverted.group(1)) else None
 
 
+_SMALL_WORDS = frozenset("a an the and or but of in on at to for by with from as is vs".split())
+
+
+def _is_headline(stripped: str) -> bool:
+    """Title Case words, no sentence punctuation at the end: a headline, here a teaser's."""
+    if re.search(r"[.!?:;,”\"]$", stripped):
+        return False
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", stripped) if w.lower() not in _SMALL_WORDS]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.8 * len(words)
+
+
 def _furniture_reason(stripped: str, seen_before: set[str] | None) -> str | None:
     kind = furniture_kind(stripped)
     if kind or (seen_before is not None and stripped in seen_before):
@@ -367,6 +427,8 @@ def _furniture_reason(stripped: str, seen_before: set[str] | None) -> str | None
         return "headline with a dash attribution (teaser)"
     if len(stripped.split()) <= 6 and not re.search(r"[.!?”\"]$", stripped):
         return "short line without sentence punctuation"
+    if _is_headline(stripped):
+        return "a headline: title case, no full stop (a teaser)"
     return None
 
 
