@@ -104,7 +104,8 @@ def _verb_forms(lemma: str) -> dict[str, tuple[bool, bool]]:
     participles = {lemma: False}
     for tag, words in inflections.items():
         for word in words:
-            participles[word.lower()] = participles.get(word.lower(), False) or tag == "VBN"
+            # lemminflect lists a regular past participle under VBD only ("blamed"); "was wrote" never occurs
+            participles[word.lower()] = participles.get(word.lower(), False) or tag in ("VBN", "VBD")
     return {form: (participle, "NOUN" in getAllLemmas(form)) for form, participle in participles.items()}
 
 
@@ -131,7 +132,8 @@ def cue_index() -> dict[str, tuple[_Entry, ...]]:
 _VERB_CONTEXT = frozenset("i we you they he she it who will would can could may might must should shall do does "
                           "did not also to has have had often repeatedly".split())
 # Words that open an object or a clause after a verb ("analysts say the…", "officials fear they…").
-_CLAUSE_OPENERS = _DETERMINERS | frozenset("i we you they he she it that there this".split())
+_CLAUSE_OPENERS = _DETERMINERS | frozenset("i we you they he she it that there this more less fewer about nearly "
+                                           "around roughly almost up".split())
 # Words after which such a form is a noun ("claims of", "reports from").
 _NOUN_FOLLOWERS = frozenset("of from by about for in on at over among with as and or were are have had".split())
 # Prepositions before such a form make it a noun ("amid worries", "despite claims").
@@ -152,7 +154,7 @@ def _after_be(words: list[re.Match], at: int) -> bool:
 _DEGREE = frozenset("more less not far very quite so too".split())
 
 
-def _reads_as_noun(words: list[re.Match], at: int, entry: _Entry) -> bool:
+def _reads_as_noun(words: list[re.Match], at: int, entry: _Entry, text: str) -> bool:
     """A form that can be a noun reads as one unless a subject, an auxiliary or 'that' marks it as a verb:
     'as state treasurer', 'claims of fraud' against 'officials claim', 'they report', 'estimate that'."""
     before, after = _word(words, at - 1), _word(words, at + 1 + len(entry.rest))
@@ -163,7 +165,8 @@ def _reads_as_noun(words: list[re.Match], at: int, entry: _Entry) -> bool:
     if words[at].group().lower() == entry.lemma.split()[0]:  # the base form: a verb after a plural subject,
         plural = before.endswith("s") and not before.endswith("ss")  # before an object or a clause
         following = words[at + 1 + len(entry.rest)] if at + 1 + len(entry.rest) < len(words) else None
-        clause = following is None or following.group()[0].isupper() or after in _CLAUSE_OPENERS
+        clause = (following is None or following.group()[0].isupper() or after in _CLAUSE_OPENERS
+                  or text[words[at].end():following.start()].strip()[:1].isdigit())
         return not (plural and clause)
     return after in _NOUN_FOLLOWERS
 
@@ -179,7 +182,7 @@ def _not_a_cue(words: list[re.Match], at: int, entry: _Entry, end: int, text: st
     before = _word(words, at - 1)
     if word[0].isupper() or before in _DETERMINERS:
         return True
-    if entry.noun and _reads_as_noun(words, at, entry):
+    if entry.noun and _reads_as_noun(words, at, entry, text):
         return True
     if entry.participle and _after_be(words, at):
         return not text[end:].lstrip().lower().startswith("by ")
@@ -212,7 +215,14 @@ def find_cues(text: str) -> list[Cue]:
                 cues.append(Cue(word.start(), end, text[word.start(): end], entry.lemma, entry.stance))
                 taken = last
             break
-    return [c for c in cues if not re.match(r"\s+not to be (named|identified)", text[c.end:])]
+    silent = [m.span() for m in _non_statements().finditer(text)]
+    return [c for c in cues if not any(s <= c.start < e for s, e in silent)]
+
+
+@cache
+def _non_statements() -> re.Pattern:
+    """Cues that report no content: 'declined to comment', 'asked not to be named' (``cues.json``)."""
+    return re.compile("|".join(_lexicon_data("cues.json")["non_statements"]), re.IGNORECASE)
 
 
 def find_cue(text: str) -> str | None:
