@@ -136,6 +136,7 @@ _CLAUSE_OPENERS = _DETERMINERS | frozenset("i we you they he she it that there t
                                            "around roughly almost up".split())
 # Words after which such a form is a noun ("claims of", "reports from").
 _NOUN_FOLLOWERS = frozenset("of from by about for in on at over among with as and or were are have had".split())
+_NOT_PLURAL = frozenset("was is has his its this as us does thus plus yes".split())
 # Prepositions before such a form make it a noun ("amid worries", "despite claims").
 _PREPOSITIONS = frozenset("amid of in with despite over after before about among against for from on at by".split())
 
@@ -154,6 +155,19 @@ def _after_be(words: list[re.Match], at: int) -> bool:
 _DEGREE = frozenset("more less not far very quite so too".split())
 
 
+def _verb_after_plural(words: list[re.Match], at: int, last: int, text: str) -> bool:
+    """A base form (the cue's words from ``at`` to ``last``) after a plural subject and before an object or
+    a clause: 'analysts say the…', 'officials estimate 300…', not 'terms as state treasurer'."""
+    before = _word(words, at - 1)
+    plural = before.endswith("s") and not before.endswith("ss") and before not in _NOT_PLURAL
+    following = words[last + 1] if last + 1 < len(words) else None
+    if following is None:
+        return plural
+    opens = (following.group()[0].isupper() or following.group().lower() in _CLAUSE_OPENERS
+             or text[words[last].end(): following.start()].strip()[:1].isdigit())
+    return plural and opens
+
+
 def _reads_as_noun(words: list[re.Match], at: int, entry: _Entry, text: str) -> bool:
     """A form that can be a noun reads as one unless a subject, an auxiliary or 'that' marks it as a verb:
     'as state treasurer', 'claims of fraud' against 'officials claim', 'they report', 'estimate that'."""
@@ -162,12 +176,8 @@ def _reads_as_noun(words: list[re.Match], at: int, entry: _Entry, text: str) -> 
         return False
     if before in _PREPOSITIONS:
         return True
-    if words[at].group().lower() == entry.lemma.split()[0]:  # the base form: a verb after a plural subject,
-        plural = before.endswith("s") and not before.endswith("ss")  # before an object or a clause
-        following = words[at + 1 + len(entry.rest)] if at + 1 + len(entry.rest) < len(words) else None
-        clause = (following is None or following.group()[0].isupper() or after in _CLAUSE_OPENERS
-                  or text[words[at].end():following.start()].strip()[:1].isdigit())
-        return not (plural and clause)
+    if words[at].group().lower() == entry.lemma.split()[0]:
+        return not _verb_after_plural(words, at, at + len(entry.rest), text)
     return after in _NOUN_FOLLOWERS
 
 
