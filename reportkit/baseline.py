@@ -326,7 +326,8 @@ def _attribution_after(text: str, close: int, cues: list[Cue]) -> bool:
     if cue is None:
         return False
     between = text[close: cue.start]
-    return len(between.split()) <= 8 and not re.search(r"[.?!;“”\"]", between)
+    # "." is allowed: titles and initials ("Sen. Lindsey Graham (R-S.C.) said"); the segmenter has cut sentences.
+    return len(between.split()) <= 8 and not re.search(r"[?!;“”\"]", between)
 
 
 def _attribution_before(text: str, open_at: int, cues: list[Cue]) -> bool:
@@ -347,7 +348,9 @@ def _quote_reason(text: str, scan: QuoteScan, cues: list[Cue]) -> str | None:
         return "most of the sentence is inside quotation marks"
     outside = [c for c in cues if not any(s <= c.start < e for s, e in scan.spans)]
     first_start, first_end = scan.spans[0]
-    closed_sentence = text[:first_end].rstrip("”\"'`")[-1:] in tuple(",.?!…—–-")
+    # Punctuation inside the closing mark ("…," he said) or, in British style, a comma right after it.
+    closed_sentence = (text[:first_end].rstrip("”\"'`")[-1:] in tuple(",.?!…—–-")
+                       or text[first_end:].lstrip().startswith(","))
     if first_start == 0 and closed_sentence and _attribution_after(text, first_end, outside):
         return "a quotation opening the sentence, attributed after it"
     last_start, last_end = scan.spans[-1]

@@ -262,6 +262,9 @@ def test_the_lexicon_is_data_with_the_codebooks_stances():
     'Later, on the Senate floor, Reddick said, "Nobody in this chamber wants the parks closed."',
     "“We will rebuild,” according to a statement from the mayor's office, which was posted on its website "
     "late on Sunday evening after the storm had passed.",
+    '"We will win", he said, after the vote was counted in all the districts of the north and the east.',  # British
+    '"I think he is wrong," Sen. Ana Reyes (D-Ald.) said on Sunday, in an interview in which she again declined '
+    "to back the nominee.",  # a title's full stop between the quotation and the cue
 ])
 def test_a_quotation_with_an_attribution_clause_is_a_quote_however_long_the_apposition(text):
     proposal = propose("x", text)
