@@ -28,6 +28,7 @@ from reportkit.baseline import (
 )
 from reportkit.checks import load_questions
 from reportkit.key import load_codebook
+from reportkit.segment import sentence_records
 
 KIT = Path(__file__).resolve().parent.parent
 
@@ -346,14 +347,19 @@ def test_lexicon_files_ship_with_the_package():
     assert len(furniture_patterns()) == len(data["patterns"])
 
 
-def test_the_baseline_is_fast():
-    # Segmentation (pySBD) is the slow part; the rules must stay well above 5,000 units a second.
-    article = load_article("kyivpost-2024-12-zelensky-kyodo", KIT)
-    units = [(s.id, s.text) for s in article.sentences] * 50
-    propose_all(units[:40])  # the lexicon is built on first use
-    best = 0.0
-    for _ in range(3):
-        start = time.perf_counter()
-        propose_all(units)
-        best = max(best, len(units) / (time.perf_counter() - start))
-    assert best > 5000, f"{best:.0f} units/s"
+def test_the_baseline_is_several_times_as_fast_as_segmentation():
+    # Segmentation (pySBD) is the slow part; the rules must stay well clear of it (about 13,000 units/s
+    # against 3,000 on a quiet machine). Compared in the same run, so a busy machine slows both alike.
+    text = (KIT / "tests" / "fixtures" / "heldout-varnia-talks.txt").read_text("utf-8")
+    units = [(r["id"], r["text"]) for r in sentence_records(text)]
+    propose_all(units)  # the lexicon is built on first use
+
+    def best(run) -> float:
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - start)
+        return len(units) / min(times)
+
+    assert best(lambda: propose_all(units)) > 3 * best(lambda: sentence_records(text))
