@@ -190,7 +190,8 @@ def _not_a_cue(words: list[re.Match], at: int, entry: _Entry, end: int, text: st
     if entry.kind == "phrase" or at == 0:
         return False
     before = _word(words, at - 1)
-    if word[0].isupper() or before in _DETERMINERS:
+    possessive = before == "s" and text[words[at - 1].start() - 1: words[at - 1].start()] in "'’"
+    if word[0].isupper() or before in _DETERMINERS or possessive:  # 'the report', 'Trump's comments'
         return True
     if entry.noun and _reads_as_noun(words, at, entry, text):
         return True

@@ -215,6 +215,8 @@ def test_the_proposed_source_is_a_speaker_not_a_place_or_a_date(text: str, sourc
     ("The deal, reportedly worth $2 billion, was signed in May.", "reportedly", "distancing"),
     ("In a statement, the council called the plan reckless.", "In a statement", "neutral"),
     ("Analysts were more sceptical.", "sceptical", "neutral"),
+    ("The mayor has called the decision a mistake.", "called", "neutral"),
+    ("A federal judge blocked the law, ruling that it likely violates the constitution.", "ruling that", "neutral"),
 ])
 def test_every_form_of_a_reporting_verb_is_a_cue(text, cue, stance):
     # Cues are matched by lemma: the lexicon lists "say", lemminflect supplies says, said, saying.
@@ -234,6 +236,9 @@ def test_every_form_of_a_reporting_verb_is_a_cue(text, cue, stance):
     "The senator's office did not respond to a request for comment.",  # no content reported
     "He declined to comment on the talks.",
     "The meeting was brief.",
+    "The minister's comments drew criticism from the opposition.",  # a noun after a possessive
+    "The match was called off because of the storm.",
+    "The so-called peace plan was never published.",
 ])
 def test_words_that_look_like_cues_but_report_nothing_are_narration(text):
     proposal = propose("x", text)
