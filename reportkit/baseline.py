@@ -360,6 +360,10 @@ def _attribution_before(text: str, open_at: int, cues: list[Cue]) -> bool:
     return any(0 <= len(before.rstrip(",")) - c.end <= 12 for c in cues)
 
 
+# A conjunction before a quotation that opens the sentence ('But "we will not stop," he said').
+_CONJUNCTION_LEAD = re.compile(r"(?i)(but|and|still|yet|so|or|now|then|however)\b,?\s*$")
+
+
 def _quote_reason(text: str, scan: QuoteScan, cues: list[Cue]) -> str | None:
     """Why the unit is a direct quote, or None."""
     if not scan.spans:
@@ -371,7 +375,8 @@ def _quote_reason(text: str, scan: QuoteScan, cues: list[Cue]) -> str | None:
     # Punctuation inside the closing mark ("…," he said) or, in British style, a comma right after it.
     closed_sentence = (text[:first_end].rstrip("”\"'`")[-1:] in tuple(",.?!…—–-")
                        or text[first_end:].lstrip().startswith(","))
-    if first_start == 0 and closed_sentence and _attribution_after(text, first_end, outside):
+    opens_unit = first_start == 0 or _CONJUNCTION_LEAD.match(text[:first_start])
+    if opens_unit and closed_sentence and _attribution_after(text, first_end, outside):
         return "a quotation opening the sentence, attributed after it"
     last_start, last_end = scan.spans[-1]
     to_the_end = not text[last_end:].strip(" .,;!?)")

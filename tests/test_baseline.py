@@ -271,6 +271,7 @@ def test_the_lexicon_is_data_with_the_codebooks_stances():
     '"We will win", he said, after the vote was counted in all the districts of the north and the east.',  # British
     '"I think he is wrong," Sen. Ana Reyes (D-Ald.) said on Sunday, in an interview in which she again declined '
     "to back the nominee.",  # a title's full stop between the quotation and the cue
+    'But "we are not going to stop until every village is rebuilt," the governor of the province said on Monday.',
 ])
 def test_a_quotation_with_an_attribution_clause_is_a_quote_however_long_the_apposition(text):
     proposal = propose("x", text)
