@@ -326,13 +326,12 @@ def scan_quotes(text: str, inside: bool = False) -> QuoteScan:
         elif not _opens(text, at, True):
             spans.append((start, match.end()))
             start = None
-    ends_open = start is not None
-    if ends_open:
+    if start is not None:
         spans.append((start, len(text)))
     for match in _SINGLE.finditer(text):
         if not any(s <= match.start() < e for s, e in spans):
             spans.append(match.span())
-    return QuoteScan(sorted(spans), ends_open)
+    return QuoteScan(sorted(spans), start is not None)
 
 
 def quoted_share(text: str, inside: bool = False) -> float:
@@ -498,16 +497,16 @@ def _propose(sentence_id: str, stripped: str, seen_before: set[str] | None, scan
     # The first cue with an identifiable source wins ("Russia's reported use…, Zelensky told…").
     sourced = [(c, _source(stripped, c)) for c in cues]
     cue, source = next(((c, src) for c, src in sourced if src), (cues[0], None) if cues else (None, None))
-    found = (source, cue.text, cue.stance) if cue else (None, None, None)
+    attributed = Proposal(sentence_id, "reported", source, cue.text if cue else None, cue.stance if cue else None, "")
     quote = _quote_reason(stripped, scan, cues)
     if quote:
-        return Proposal(sentence_id, "quote", *found, quote)
+        return replace(attributed, label="quote", reason=quote)
     if cue:
         if OBSERVERS.search(stripped[: cue.start] + " " + (source or "")):
-            return Proposal(sentence_id, "analysis", *found, "cue with an observer as source")
+            return replace(attributed, label="analysis", reason="cue with an observer as source")
         if cue.lemma.startswith("as outlined by") and INTERPRETIVE.search(stripped):
-            return Proposal(sentence_id, "analysis", *found, "an outlet's interpretation")
-        return Proposal(sentence_id, "reported", *found, "reporting cue")
+            return replace(attributed, label="analysis", reason="an outlet's interpretation")
+        return replace(attributed, reason="reporting cue")
     if OBSERVERS.search(stripped) and re.search(r"\b(attribute|assess|believe|expect)\w*\b", stripped, re.I):
         return Proposal(sentence_id, "analysis", None, None, None, "observer with a verb of assessment")
     return Proposal(sentence_id, "narration", None, None, None, "no quotation, no cue: the reporter's voice")
