@@ -172,7 +172,7 @@ def _reads_as_noun(words: list[re.Match], at: int, entry: _Entry, text: str) -> 
     """A form that can be a noun reads as one unless a subject, an auxiliary or 'that' marks it as a verb:
     'as state treasurer', 'claims of fraud' against 'officials claim', 'they report', 'estimate that'."""
     before, after = _word(words, at - 1), _word(words, at + 1 + len(entry.rest))
-    if before in _VERB_CONTEXT or after == "that":
+    if before in _VERB_CONTEXT or after == "that" or entry.rest[-1:] in (("to",), ("that",)):  # 'plans to'
         return False
     if before in _PREPOSITIONS:
         return True

@@ -216,6 +216,8 @@ def test_the_proposed_source_is_a_speaker_not_a_place_or_a_date(text: str, sourc
     ("In a statement, the council called the plan reckless.", "In a statement", "neutral"),
     ("Analysts were more sceptical.", "sceptical", "neutral"),
     ("The mayor has called the decision a mistake.", "called", "neutral"),
+    ("The governor wants a vote before the summer.", "wants", "neutral"),  # an intention (Levin's want verbs)
+    ("Officials plan to reopen the road next week.", "plan to", "neutral"),
     ("A federal judge blocked the law, ruling that it likely violates the constitution.", "ruling that", "neutral"),
 ])
 def test_every_form_of_a_reporting_verb_is_a_cue(text, cue, stance):
