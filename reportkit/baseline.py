@@ -222,10 +222,10 @@ def find_cues(text: str) -> list[Cue]:
             if last is None:
                 continue
             end = words[last].end()
-            if not _not_a_cue(words, at, entry, end, text):
+            if not _not_a_cue(words, at, entry, end, text):  # else another reading may fit ('are worried')
                 cues.append(Cue(word.start(), end, text[word.start(): end], entry.lemma, entry.stance))
                 taken = last
-            break
+                break
     silent = [m.span() for m in _non_statements().finditer(text)]
     return [c for c in cues if not any(s <= c.start < e for s, e in silent)]
 

@@ -215,6 +215,7 @@ def test_the_proposed_source_is_a_speaker_not_a_place_or_a_date(text: str, sourc
     ("The deal, reportedly worth $2 billion, was signed in May.", "reportedly", "distancing"),
     ("In a statement, the council called the plan reckless.", "In a statement", "neutral"),
     ("Analysts were more sceptical.", "sceptical", "neutral"),
+    ("Residents are worried about the water supply.", "worried", "neutral"),  # an attitude, not a passive
     ("The mayor has called the decision a mistake.", "called", "neutral"),
     ("The governor wants a vote before the summer.", "wants", "neutral"),  # an intention (Levin's want verbs)
     ("Officials plan to reopen the road next week.", "plan to", "neutral"),
