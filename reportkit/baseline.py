@@ -226,14 +226,16 @@ def find_cues(text: str) -> list[Cue]:
                 cues.append(Cue(word.start(), end, text[word.start(): end], entry.lemma, entry.stance))
                 taken = last
                 break
-    silent = [m.span() for m in _non_statements().finditer(text)]
+    if not cues:
+        return cues
+    silent = [m.span() for m in _non_statements().finditer(text.lower())]
     return [c for c in cues if not any(s <= c.start < e for s, e in silent)]
 
 
 @cache
 def _non_statements() -> re.Pattern:
     """Cues that report no content: 'declined to comment', 'asked not to be named' (``cues.json``)."""
-    return re.compile("|".join(_lexicon_data("cues.json")["non_statements"]), re.IGNORECASE)
+    return re.compile("|".join(_lexicon_data("cues.json")["non_statements"]))  # read on lower-cased text
 
 
 def find_cue(text: str) -> str | None:
@@ -271,15 +273,31 @@ def _anywhere_max_words() -> int:
     return int(_lexicon_data("furniture.json")["anywhere_max_words"])
 
 
+class _FurnitureTable(NamedTuple):
+    anchored: re.Pattern  # every lower-case anchored pattern in one expression, group k<n> for pattern n
+    others: tuple[tuple[int, re.Pattern, bool, bool], ...]  # (n, pattern, on the text as it stands, anchored)
+
+
+@cache
+def _furniture_table() -> _FurnitureTable:
+    """The patterns arranged for speed: one match at the start for the anchored lower-case ones."""
+    patterns = furniture_patterns()
+    anchored = [n for n, (_, p) in enumerate(patterns) if p.pattern.startswith("^") and not p.flags & re.IGNORECASE]
+    combined = re.compile("|".join(f"(?P<k{n}>{patterns[n][1].pattern[1:]})" for n in anchored))
+    others = tuple((n, p, bool(p.flags & re.IGNORECASE), p.pattern.startswith("^"))
+                   for n, (_, p) in enumerate(patterns) if n not in anchored)
+    return _FurnitureTable(combined, others)
+
+
 def furniture_kind(text: str) -> str | None:
     """What kind of page furniture ``text`` is ("editor's note", "credit" …), or None."""
-    lower = text.lower()
+    lower, table, kinds = text.lower(), _furniture_table(), furniture_patterns()
+    found = table.anchored.match(lower)
+    hits = [int(found.lastgroup[1:])] if found and found.lastgroup else []
     short = len(text.split()) <= _anywhere_max_words()
-    for kind, pattern in furniture_patterns():
-        anchored = pattern.pattern.startswith("^")
-        if (anchored or short) and pattern.search(text if pattern.flags & re.IGNORECASE else lower):
-            return kind
-    return None
+    hits += [n for n, pattern, as_is, anchored in table.others
+             if (anchored or short) and pattern.search(text if as_is else lower)]
+    return kinds[min(hits)][0] if hits else None
 
 
 # ---------------------------------------------------------------- quotation marks
