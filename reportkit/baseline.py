@@ -357,14 +357,26 @@ def quoted_share(text: str, inside: bool = False) -> float:
     return sum(e - s for s, e in scan_quotes(text, inside).spans) / max(1, len(text))
 
 
+@cache
+def _after_quote_verbs() -> re.Pattern:
+    """Every form of the verbs that attribute only right after a quotation ("he continued")."""
+    forms = set()
+    for lemma in _lexicon_data("cues.json")["after_quote"]:
+        head, *rest = lemma.split()
+        forms |= {" ".join([form, *rest]) for form in _verb_forms(head)}
+    return re.compile(r"\b(" + "|".join(sorted(map(re.escape, forms), key=len, reverse=True)) + r")\b")
+
+
 def _attribution_after(text: str, close: int, cues: list[Cue]) -> bool:
     """A cue within a few words after the quotation closes, with no sentence break or new quotation before it."""
-    cue = next((c for c in cues if c.start >= close), None)
-    if cue is None:
+    starts = [c.start for c in cues if c.start >= close][:1]
+    verb = _after_quote_verbs().search(text, close)
+    starts += [verb.start()] if verb else []
+    if not starts:
         return False
-    between = text[close: cue.start]
+    between = text[close: min(starts)]
     # "." is allowed: titles and initials ("Sen. Lindsey Graham (R-S.C.) said"); the segmenter has cut sentences.
-    return len(between.split()) <= 8 and not re.search(r"[?!;“”\"]", between)
+    return len(between.split()) <= 12 and not re.search(r"[?!;“”\"]", between)
 
 
 def _attribution_before(text: str, open_at: int, cues: list[Cue]) -> bool:

@@ -242,6 +242,7 @@ def test_every_form_of_a_reporting_verb_is_a_cue(text, cue, stance):
     "The minister's comments drew criticism from the opposition.",  # a noun after a possessive
     "The match was called off because of the storm.",
     "The so-called peace plan was never published.",
+    "Fighting continued through the night along the whole of the front.",
 ])
 def test_words_that_look_like_cues_but_report_nothing_are_narration(text):
     proposal = propose("x", text)
@@ -275,6 +276,8 @@ def test_the_lexicon_is_data_with_the_codebooks_stances():
     '"I think he is wrong," Sen. Ana Reyes (D-Ald.) said on Sunday, in an interview in which she again declined '
     "to back the nominee.",  # a title's full stop between the quotation and the cue
     'But "we are not going to stop until every village is rebuilt," the governor of the province said on Monday.',
+    '"We will," the governor continued, as the crowd in the square outside the provincial assembly began to cheer '
+    "and the police moved the barriers back.",  # a verb that attributes only after a quotation
 ])
 def test_a_quotation_with_an_attribution_clause_is_a_quote_however_long_the_apposition(text):
     proposal = propose("x", text)
