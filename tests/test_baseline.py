@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import json
+import time
 from pathlib import Path
 
 import pytest
 
 from reportkit.article import load_article
+from reportkit.authoring import cue_stances as codebook_stances
 from reportkit.baseline import (
     LABELS,
     RuleError,
+    cue_index,
+    cue_stances,
     effect,
     evaluate,
     find_cue,
+    furniture_kind,
+    furniture_patterns,
     misses,
     propose,
     propose_all,
     quoted_share,
+    scan_quotes,
 )
 from reportkit.checks import load_questions
 from reportkit.key import load_codebook
+from reportkit.segment import sentence_records
 
 KIT = Path(__file__).resolve().parent.parent
 
@@ -184,3 +193,185 @@ def test_find_cue_and_labels():
 ])
 def test_the_proposed_source_is_a_speaker_not_a_place_or_a_date(text: str, source: str | None) -> None:
     assert propose("x", text).source == source
+
+
+# ------------------------------------------------------------------ the cue lexicon, by lemma (issue 14)
+
+
+@pytest.mark.parametrize(("text", "cue", "stance"), [
+    ("Officials say the bridge is safe.", "say", "neutral"),
+    ("The mayor says the bridge is safe.", "says", "neutral"),
+    ("He spoke for an hour, saying the bridge was safe.", "saying", "neutral"),
+    ("She went on to the plant, telling workers it would reopen.", "telling", "neutral"),
+    ("The ministry released the figures on Monday, noting that they were provisional.", "noting", "neutral"),
+    ("The union accused the operators of bad faith.", "accused", "neutral"),
+    ("The governor blamed lawmakers for the impasse.", "blamed", "neutral"),
+    ("The company denied any wrongdoing.", "denied", "neutral"),
+    ("He vowed to keep the terminal open.", "vowed", "neutral"),
+    ("She insisted the vote was fair.", "insisted", "neutral"),
+    ("A report released last week shows that the plans are far apart.", "shows", "endorsing"),
+    ("The minister claims the offer is generous.", "claims", "distancing"),
+    ("The army confirmed that two units had withdrawn.", "confirmed", "endorsing"),
+    ("The deal, reportedly worth $2 billion, was signed in May.", "reportedly", "distancing"),
+    ("In a statement, the council called the plan reckless.", "In a statement", "neutral"),
+    ("Analysts were more sceptical.", "sceptical", "neutral"),
+    ("Residents are worried about the water supply.", "worried", "neutral"),  # an attitude, not a passive
+    ("The mayor has called the decision a mistake.", "called", "neutral"),
+    ("The governor wants a vote before the summer.", "wants", "neutral"),  # an intention (Levin's want verbs)
+    ("Officials plan to reopen the road next week.", "plan to", "neutral"),
+    ("A federal judge blocked the law, ruling that it likely violates the constitution.", "ruling that", "neutral"),
+])
+def test_every_form_of_a_reporting_verb_is_a_cue(text, cue, stance):
+    # Cues are matched by lemma: the lexicon lists "say", lemminflect supplies says, said, saying.
+    proposal = propose("x", text)
+    assert (proposal.cue, proposal.cue_stance) == (cue, stance), proposal.reason
+    assert proposal.label in ("reported", "analysis")
+
+
+@pytest.mark.parametrize("text", [
+    "The United States and Ostrel have been at odds for years.",  # a name's part
+    "Marsh was elected in 2028 after two terms as state treasurer.",  # a noun
+    "The report runs to 300 pages.",
+    "Amid fears of a shutdown, lawmakers met late into the night.",
+    "Two blasts hit the capital on Tuesday.",
+    "The vote is expected to take place next week.",  # a passive with no speaker
+    "Troops were shown on state television.",
+    "The senator's office did not respond to a request for comment.",  # no content reported
+    "He declined to comment on the talks.",
+    "The meeting was brief.",
+    "The minister's comments drew criticism from the opposition.",  # a noun after a possessive
+    "The match was called off because of the storm.",
+    "The so-called peace plan was never published.",
+    "Fighting continued through the night along the whole of the front.",
+])
+def test_words_that_look_like_cues_but_report_nothing_are_narration(text):
+    proposal = propose("x", text)
+    assert (proposal.label, proposal.cue) == ("narration", None), proposal.reason
+
+
+def test_the_lexicon_is_data_with_the_codebooks_stances():
+    lexicon = cue_stances()
+    assert {"say", "accuse", "blame", "deny", "vow", "insist", "show", "according to"} <= set(lexicon)
+    # The stance classes are the codebook's (the key's cue_stance field takes them).
+    assert set(lexicon.values()) == set(codebook_stances(KIT)) == {"neutral", "distancing", "endorsing"}
+    # Every form of every verb, from lemminflect, not from a hand-written list of forms.
+    forms = {form for form, entries in cue_index().items() if any(e.lemma == "say" for e in entries)}
+    assert {"say", "says", "said", "saying"} <= forms
+
+
+# ------------------------------------------------------------------ quotes with an attribution clause
+
+
+@pytest.mark.parametrize("text", [
+    '"Both sides have dug in," said Paulo Ferrant, a labour economist at the University of Calverre who has '
+    'studied port disputes across the region for two decades and advised three governments on them.',
+    "“There is no deal without the night-shift rules,” Varga told reporters outside the union hall on Wednesday, "
+    "standing beside a banner that read “Twelve hours is enough.”",
+    'In a statement released late Tuesday, the association, which groups the four companies that run the port, '
+    'said: "The offer on the table is the most generous in the history of this port."',
+    'Later, on the Senate floor, Reddick said, "Nobody in this chamber wants the parks closed."',
+    "“We will rebuild,” according to a statement from the mayor's office, which was posted on its website "
+    "late on Sunday evening after the storm had passed.",
+    '"We will win", he said, after the vote was counted in all the districts of the north and the east.',  # British
+    '"I think he is wrong," Sen. Ana Reyes (D-Ald.) said on Sunday, in an interview in which she again declined '
+    "to back the nominee.",  # a title's full stop between the quotation and the cue
+    'But "we are not going to stop until every village is rebuilt," the governor of the province said on Monday.',
+    '"We will," the governor continued, as the crowd in the square outside the provincial assembly began to cheer '
+    "and the police moved the barriers back.",  # a verb that attributes only after a quotation
+])
+def test_a_quotation_with_an_attribution_clause_is_a_quote_however_long_the_apposition(text):
+    proposal = propose("x", text)
+    assert proposal.label == "quote", proposal.reason
+    assert quoted_share(text) < 0.5 or "apposition" not in text
+
+
+@pytest.mark.parametrize("text", [
+    'Senate Majority Leader Tom Reddick fired back, saying the governor\'s own spending plan was "a wish list."',
+    "Zelensky said that such steps would only be viable “when we know that we are strong enough” to deter "
+    "further Russian aggression.",
+    'He insisted on Monday that the tax changes were "modest and overdue."',
+])
+def test_a_fragment_in_quotation_marks_inside_a_paraphrase_stays_a_reported_claim(text):
+    assert propose("x", text).label == "reported"
+
+
+def test_a_quotation_cut_into_sentences_stays_a_quote_in_every_piece():
+    units = [("a", '"We are going to win. We are going to win so much.'),
+             ("b", "You are going to get tired of winning."),
+             ("c", 'Believe me," the candidate told the crowd.'),
+             ("d", "The rally ended at nine.")]
+    assert [p.label for p in propose_all(units)] == ["quote", "quote", "quote", "narration"]
+
+
+def test_an_unclosed_quotation_runs_on_for_a_few_units_only():
+    units = [("a", 'The sign said "closed.')] + [(f"u{n}", f"The city was quiet on day {n}.") for n in range(8)]
+    labels = [p.label for p in propose_all(units)]
+    assert labels[-1] == "narration" and labels.count("quote") <= 5
+
+
+def test_scan_quotes_reads_straight_marks_from_their_neighbours():
+    assert scan_quotes('He said "no" twice.').spans == [(8, 12)]
+    assert scan_quotes('and we will win," he said.').spans == [(0, 17)]  # closes a quotation opened before
+    assert scan_quotes("We will win.", inside=True) == ((([(0, 12)])), True)
+
+
+# ------------------------------------------------------------------ furniture patterns (data)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Editor's note: This story has been updated to correct the number of workers.", "editor's note"),
+    ("Contributing: Ada Kersh", "contributor line"),
+    ("Tessaly Press writers Mara Olsen and Jon Bree contributed to this report.", "contributor line"),
+    ("(Photo: Eli Danno / Highland Ledger)", "credit"),
+    ("View this post on Instagram", "embedded post"),
+    ("A post shared by Murren Goat Dairy (@murrengoats)", "embedded post"),
+    ("Read more: Highland towns weigh water rationing as dry winter drags on", "teaser"),
+    ("Copyright 2031 Aldora Courant. All rights reserved.", "copyright"),
+    ("By Mira Tanović, Diplomatic Correspondent | Lusenna Courier | 14 March 2031", "byline"),
+    ("This story has been updated with comment from the governor.", "update notice"),
+])
+def test_newsroom_furniture_is_recognised_from_the_patterns_file(text, kind):
+    assert furniture_kind(text) == kind
+    assert propose("x", text).label == "furniture"
+
+
+@pytest.mark.parametrize("text", [
+    "By Monday, the troops had withdrawn from the crossings.",
+    "Reporters were kept outside the hall.",
+    "The photo shows a crowd at the border.",
+])
+def test_sentences_of_the_report_are_not_furniture(text):
+    assert furniture_kind(text) is None
+
+
+def test_a_title_case_line_without_a_full_stop_is_a_teasers_headline():
+    assert propose("x", "Ostrel Central Bank Raises Rates for Fourth Time as War Spending Climbs").label == "furniture"
+    assert propose("x", "Varnia ready for ceasefire talks with Ostrel, foreign minister says").label == "reported"
+
+
+def test_lexicon_files_ship_with_the_package():
+    pyproject = (KIT / "pyproject.toml").read_text("utf-8")
+    setuptools = pyproject.split("[tool.setuptools]")[1]
+    assert '"reportkit.lexicon"' in setuptools.split("\n")[1] and '"reportkit.lexicon" = ["*.json"]' in setuptools
+    assert "lemminflect" in (KIT / "requirements.txt").read_text("utf-8") and "lemminflect" in pyproject
+    data = json.loads((KIT / "reportkit" / "lexicon" / "furniture.json").read_text("utf-8"))
+    assert {p["where"] for p in data["patterns"]} <= {"line", "start", "anywhere"}
+    assert len(furniture_patterns()) == len(data["patterns"])
+
+
+def test_the_baseline_is_several_times_as_fast_as_segmentation():
+    # Segmentation (pySBD) is the slow part; the rules must stay well clear of it (about 13,000 units/s
+    # against 3,000 on a quiet machine). Compared in the same run, so a busy machine slows both alike.
+    text = (KIT / "tests" / "fixtures" / "heldout-varnia-talks.txt").read_text("utf-8")
+    units = [(r["id"], r["text"]) for r in sentence_records(text)]
+    propose_all(units)  # the lexicon is built on first use
+
+    def best(run) -> float:
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            run()
+            times.append(time.perf_counter() - start)
+        return len(units) / min(times)
+
+    assert best(lambda: propose_all(units)) > 3 * best(lambda: sentence_records(text))
