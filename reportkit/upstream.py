@@ -231,9 +231,12 @@ def _link(source: Source) -> str:
     return f'<a href="{_esc(source.url)}" target="_blank" rel="noopener">{_esc(source.credit)}</a>'
 
 
-def side_by_side(article: Article, *unit_ids: str, shows: Shows | str | None = None) -> Block:
+def side_by_side(article: Article, *unit_ids: str, shows: Shows | str | None = None, notes: bool = True) -> Block:
     """Each comparison that bears on the units: the article's words | the upstream excerpt, the
-    differing words marked, with the outlet, its address and what the comparison shows."""
+    differing words marked, with the outlet, its address and what the comparison shows.
+
+    ``notes=False`` (for exercises) leaves out the marks and what each comparison shows: the
+    reader finds the differences."""
     upstream = load_upstream(article)
     if upstream is None:
         return Block(f"<p><i>{_esc(NOT_IN_BUNDLE)}</i></p>", NOT_IN_BUNDLE)
@@ -241,29 +244,30 @@ def side_by_side(article: Article, *unit_ids: str, shows: Shows | str | None = N
     if not comparisons:
         message = f"No upstream excerpt bears on {', '.join(unit_ids) or 'this article'}."
         return Block(f"<p><i>{_esc(message)}</i></p>", message)
-    rows, rows_html = [], []
-    for comparison in comparisons:
-        row_text, row_html = _row(article, comparison)
-        rows.append(row_text)
-        rows_html.append(row_html)
-    table = _table([article.outlet, "upstream", "what it shows"], [r[:3] for r in rows], rows_html)
+    rows = [_row(article, comparison, notes) for comparison in comparisons]
+    headers = [article.outlet, "upstream", "what it shows"][: 3 if notes else 2]
+    table = _table(headers, [r[0] for r in rows], [r[1] for r in rows])
+    text = "\n\n".join(" | ".join(r[0]) for r in rows)
+    if not notes:
+        return Block(table.html, text)
     legend = "Marked: the words that differ."
-    return Block(f"{table.html}<p style=\"opacity:.75;font-size:90%\">{legend}</p>",
-                 "\n\n".join(" | ".join(r) for r in rows) + f"\n({legend[:-1]}, in ⟦ ⟧.)")
+    return Block(f'{table.html}<p style="opacity:.75;font-size:90%">{legend}</p>', f"{text}\n({legend[:-1]}, in ⟦ ⟧.)")
 
 
-def _row(article: Article, comparison: Comparison) -> tuple[list[str], list[str]]:
+def _row(article: Article, comparison: Comparison, notes: bool) -> tuple[list[str], list[str]]:
     units = [article.sentence(sid) for sid in comparison.units]
     units_text = " ".join(s.text for s in units)
-    article_marks, upstream_marks = _marks(comparison, units_text)
-    unit_cells = [marked(s.text, article_marks) for s in units]
-    left_html = " ".join(f"<sup><code>{s.id}</code></sup>&#8239;{cell[0]}" for s, cell in zip(units, unit_cells))
-    left_text = " ".join(f"[{s.id}] {cell[1]}" for s, cell in zip(units, unit_cells))
+    article_marks, upstream_marks = _marks(comparison, units_text) if notes else ((), ())
+    cells = [(s.id, *marked(s.text, article_marks)) for s in units]
+    left_html = " ".join(f"<sup><code>{sid}</code></sup>&#8239;{html}" for sid, html, _ in cells)
+    left_text = " ".join(f"[{sid}] {text}" for sid, _, text in cells)
     right_html, right_text = marked(comparison.excerpt, upstream_marks)
     source = comparison.source
     date = f", {source.published}" if source.published else ""
     right_html = f"{right_html}<br><small>— {_link(source)}{_esc(date)}</small>"
     right_text = f"{right_text} — {source.credit}{date}, {source.url}"
+    if not notes:
+        return [left_text, right_text], [left_html, right_html]
     what = f"{comparison.shows.title}: {comparison.note}"
     what_html = f"<b>{_esc(comparison.shows.title)}</b>: {_esc(comparison.note)}"
     return [left_text, right_text, what], [left_html, right_html, what_html]
