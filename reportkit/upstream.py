@@ -25,7 +25,7 @@ MAX_WORDS = 40  # an excerpt quotes no more than teaching needs
 MAX_SENTENCES = 2
 # A sentence ends at . ! or ? (after any closing quotation mark), before a space and a capital or an opening quote.
 SENTENCE_END = re.compile(r"[.!?][”\"“]?\s+(?=[A-ZÀ-Ý„“\"])")
-MARK_STYLE = "background-color:rgba(204,121,167,.3);text-decoration:underline"
+MARK_STYLE = "color:inherit;background-color:rgba(204,121,167,.3);text-decoration:underline"
 NOT_IN_BUNDLE = ("The upstream comparisons are not in this bundle (a graded copy leaves them out, because "
                  "they are an exercise's answers). Find the reports yourself from the sources the article names.")
 
