@@ -86,6 +86,7 @@ def test_the_issues_comparisons_are_in_the_data(article):
     assert any("in Ukrainian" in c.excerpt for c in upstream.about("s03", shows=Shows.TRANSLATION))
     assert any("claimed" in c.upstream_marks for c in upstream.about("s19", shows=Shows.CUE))
     assert {"s35", "s36", "s38"} <= {u for c in upstream.about(shows=Shows.SOURCE_CONFIRMED) for u in c.units}
+    assert any("involved in hostilities" in c.upstream_marks for c in upstream.about("s30", shows=Shows.FIGURE))
 
 
 def test_the_lesson_credits_every_outlet(article):
@@ -183,8 +184,9 @@ def test_a_bundle_without_upstream_json_says_so(tmp_path):
 
 @pytest.mark.parametrize("qid, wrong, right", [
     ("q09_1", "all", "some"), ("q09_2", "potential", "appear to"), ("q09_3", "English", "Ukrainian"),
-    ("q09_4", "Yeni Şafak", "news-pravda.com"), ("q09_5", "Monday", "Sunday"), ("q09_6", ["s22", "s24"], ["s25", "s22"]),
-    ("q09_7", ["s34", "s35"], ["s35", "s36", "s38"]), ("q09_8", "Kyodo News", "Pentagon"), ("q09_9", ["s30"], ["s26"]),
+    ("q09_4", "Yeni Şafak", "news-pravda.com"), ("q09_5", "Monday", "Sunday"),
+    ("q09_6", ["s22", "s24"], ["s25", "s22"]), ("q09_7", ["s34", "s35"], ["s35", "s36", "s38"]),
+    ("q09_8", "Kyodo News", "Pentagon"), ("q09_9", ["s29"], ["s30", "s26"]),
 ])
 def test_q09_checks_explain_a_wrong_answer_and_pass_the_right_one(article, qid, wrong, right):
     question = load_questions(article)[qid]
