@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -174,9 +176,8 @@ def _comparison(item: dict, sources: dict[str, Source], article: Article, proble
 
 
 def _duplicates(shown: str, ids: list[str]) -> list[Problem]:
-    seen: set[str] = set()
-    repeated = [i for i in ids if i in seen or seen.add(i)]  # type: ignore[func-returns-value]
-    return [Problem(shown, i, "id", f"duplicate id {i!r}") for i in repeated]
+    counts = Counter(ids)
+    return [Problem(shown, i, "id", f"duplicate id {i!r}") for i, n in counts.items() if n > 1]
 
 
 # ---------------------------------------------------------------- marking the differing words
@@ -196,7 +197,7 @@ def differing_words(left: str, right: str) -> tuple[list[str], list[str]]:
     return only_left, only_right
 
 
-def _spans(text: str, marks: tuple[str, ...] | list[str]) -> list[tuple[int, int]]:
+def _spans(text: str, marks: Iterable[str]) -> list[tuple[int, int]]:
     """Where the marks occur in ``text`` (every occurrence), merged and in order."""
     found = sorted((m.start(), m.end()) for mark in marks if mark for m in re.finditer(re.escape(mark), text))
     merged: list[tuple[int, int]] = []
@@ -208,7 +209,7 @@ def _spans(text: str, marks: tuple[str, ...] | list[str]) -> list[tuple[int, int
     return merged
 
 
-def marked(text: str, marks: tuple[str, ...] | list[str]) -> tuple[str, str]:
+def marked(text: str, marks: Iterable[str]) -> tuple[str, str]:
     """``text`` with the marks highlighted: (HTML, plain text with the marks in ⟦ ⟧)."""
     html_parts, text_parts, last = [], [], 0
     for start, end in _spans(text, marks):
@@ -218,9 +219,10 @@ def marked(text: str, marks: tuple[str, ...] | list[str]) -> tuple[str, str]:
     return "".join(html_parts + [_esc(text[last:])]), "".join(text_parts + [text[last:]])
 
 
-def _marks(comparison: Comparison, units_text: str) -> tuple[tuple[str, ...] | list[str], tuple[str, ...] | list[str]]:
+def _marks(comparison: Comparison, units_text: str) -> tuple[list[str], list[str]]:
+    """The comparison's own marks, or a word diff when it names none."""
     if comparison.article_marks or comparison.upstream_marks:
-        return comparison.article_marks, comparison.upstream_marks
+        return list(comparison.article_marks), list(comparison.upstream_marks)
     return differing_words(units_text, comparison.excerpt)
 
 
@@ -257,7 +259,7 @@ def side_by_side(article: Article, *unit_ids: str, shows: Shows | str | None = N
 def _row(article: Article, comparison: Comparison, notes: bool) -> tuple[list[str], list[str]]:
     units = [article.sentence(sid) for sid in comparison.units]
     units_text = " ".join(s.text for s in units)
-    article_marks, upstream_marks = _marks(comparison, units_text) if notes else ((), ())
+    article_marks, upstream_marks = _marks(comparison, units_text) if notes else ([], [])
     cells = [(s.id, *marked(s.text, article_marks)) for s in units]
     left_html = " ".join(f"<sup><code>{sid}</code></sup>&#8239;{html}" for sid, html, _ in cells)
     left_text = " ".join(f"[{sid}] {text}" for sid, _, text in cells)

@@ -89,6 +89,18 @@ def test_the_issues_comparisons_are_in_the_data(article):
     assert any("involved in hostilities" in c.upstream_marks for c in upstream.about("s30", shows=Shows.FIGURE))
 
 
+def test_the_lessons_counts_match_the_data(article):
+    prose = " ".join(" ".join(c.source.split()) for c in nbformat.read(LESSON, as_version=4).cells
+                     if c.cell_type == "markdown")
+    upstream = load_upstream(article)
+    numbers = {2: "two", 3: "Three", 15: "fifteen", 16: "sixteen", 17: "seventeen", 18: "eighteen"}
+    assert f"Table: {numbers[len(upstream.sources)]} sources." in prose
+    origins = [s for s in upstream.sources if s.role is Role.ORIGIN]
+    assert f"{numbers[len(origins)]} give an origin's own words" in prose
+    assert {s.outlet for s in origins} == {"Kyodo News", "Sky News"}
+    assert [s.language for s in upstream.sources].count("de") == 1 and "one German page" in prose
+
+
 def test_the_lesson_credits_every_outlet(article):
     cells = nbformat.read(LESSON, as_version=4).cells
     credits = cells[-1].source
