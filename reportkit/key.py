@@ -91,6 +91,16 @@ class KeyEntry:
 
 
 @dataclass(frozen=True)
+class Estimate:
+    """Another party's estimate of a figure: who, where (an address) and its words, quoted exactly."""
+
+    source: str
+    address: str
+    excerpt: str
+    date: str | None = None
+
+
+@dataclass(frozen=True)
 class Figure:
     id: str
     sentence: str
@@ -102,6 +112,8 @@ class Figure:
     hedge: str | None
     how_to_check: str
     value: float | None = None
+    who_could_confirm: str | None = None
+    independent_estimates: tuple[Estimate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -271,5 +283,6 @@ def parse_figures(
             problems.append(
                 Problem(shown, record, "text", f"{item['text']!r} does not occur in sentence {item['sentence']}")
             )
-        figures.append(Figure(**{**item, "channel": tuple(item["channel"])}))
+        estimates = tuple(Estimate(**e) for e in item.get("independent_estimates", []))
+        figures.append(Figure(**{**item, "channel": tuple(item["channel"]), "independent_estimates": estimates}))
     return tuple(figures)

@@ -231,7 +231,7 @@ def test_a_rule_whose_example_is_the_answer_is_named_not_quoted(questions, artic
 
 def test_every_question_has_a_prompt_and_points(questions):
     assert all(q.prompt and q.points > 0 for q in questions.values())
-    assert all(q.id[:4] in {f"q0{n}_" for n in range(9)} for q in questions.values())
+    assert all(q.id[:4] in {f"q0{n}_" for n in range(10)} for q in questions.values())
 
 
 # ------------------------------------------------------------------ names
