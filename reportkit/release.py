@@ -184,6 +184,13 @@ def lesson_info(path: Path) -> dict[str, Any]:
             "time": time.group(1).strip() if time else "", "questions": questions}
 
 
+def teaching_order(lessons: list[Path]) -> list[tuple[Path, str | None]]:
+    """Lessons in the order they are taught, each with why it is optional (``reportkit.optional`` in
+    its metadata) or None. Numbers never change (DECISIONS §2); optional lessons come last."""
+    marked = [(p, nbformat.read(p, as_version=4).metadata.get("reportkit", {}).get("optional")) for p in lessons]
+    return sorted(marked, key=lambda item: (bool(item[1]), item[0].name))
+
+
 def build_index(notebooks_dir: str | Path, exercises_dir: str | Path | None = None) -> str:
     """The text of ``notebooks/README.md``: every lesson with its time, questions and exercise."""
     notebooks_dir = Path(notebooks_dir)
@@ -191,21 +198,25 @@ def build_index(notebooks_dir: str | Path, exercises_dir: str | Path | None = No
     lines = ["# Lessons", "", INDEX_NOTE, "",
              "Reading war reporting, one article at a time. Work through the lessons in order; after",
              "each one, do the exercise notebook with the same number in `exercises/`.", ""]
-    total = 0
-    for path in _lessons(notebooks_dir):
+    total = extension = 0
+    for path, optional in teaching_order(_lessons(notebooks_dir)):
         info = lesson_info(path)
         minutes = re.match(r"(\d+)", info["time"])
-        total += int(minutes.group(1)) if minutes else 0
+        if optional:
+            extension += int(minutes.group(1)) if minutes else 0
+        else:
+            total += int(minutes.group(1)) if minutes else 0
         exercise = exercises_dir / path.name
         link = f" · [exercise](../exercises/{path.name})" if exercise.exists() else ""
-        lines.append(f"### [{info['title']}]({path.name})")
+        lines.append(f"### [{info['title']}]({path.name})" + (" — optional extension" if optional else ""))
         lines.append("")
-        lines.append(f"*{info['time']}*{link}")
+        lines.append(f"*{info['time']}*{link}" + (f" · *{optional}*" if optional else ""))
         lines.append("")
         lines += [f"- {q}" for q in info["questions"]]
         lines.append("")
     outlet = _outlet_of(notebooks_dir.parent, lessons[0]) if (lessons := _lessons(notebooks_dir)) else None
-    lines += [f"About {total} minutes in all.", "", f"Lesson text is licensed CC BY 4.0. {credit(outlet)}", ""]
+    more = f", and {extension} for the optional extension" if extension else ""
+    lines += [f"About {total} minutes in all{more}.", "", f"Lesson text is licensed CC BY 4.0. {credit(outlet)}", ""]
     return "\n".join(lines)
 
 

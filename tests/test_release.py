@@ -199,7 +199,8 @@ def test_graded_bundle_carries_no_key_data(tmp_path, article):
     assert sorted(p.name for p in out.iterdir()) == ["README.md", "data", "exercises", "pyproject.toml",
                                                      "reportkit", "requirements.txt", "seeds"]
     keyed = [p.name for p in EXERCISES if needs_key(nbformat.read(p, as_version=4))]
-    assert keyed == ["08-machine-baseline.ipynb"]  # it shows the key's labels of the baseline's misses
+    # 08 shows the key's labels of the baseline's misses; 09's answers are the upstream comparisons
+    assert keyed == ["08-machine-baseline.ipynb", "09-one-interview-many-reports.ipynb"]
     assert sorted(p.name for p in (out / "exercises").glob("*.ipynb")) == [
         p.name for p in EXERCISES if p.name not in keyed]
     assert "`00` to `07`" in (out / "README.md").read_text("utf-8")  # counted from what is there
