@@ -329,3 +329,52 @@ print(json.dumps(seen))
     assert done.returncode == 0, done.stderr[-2000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen and all(len(v) == 1 for v in seen.values()), seen
+
+
+# ------------------------------------------------------------------ several releases; the report's caps
+
+
+def _stamped_release(kit: Path, folder: Path, version: str) -> Path:
+    folder.mkdir()
+    for path in (kit / "exercises").glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        nb.metadata.setdefault("reportkit", {})["release"] = version
+        nbformat.write(nb, folder / path.name)
+    return folder
+
+
+def test_each_notebook_is_graded_against_the_release_it_came_from(tmp_path):
+    import grading_kit as gk
+
+    from reportkit.grading.learner import GradeOptions, _prepare
+    from reportkit.grading.releases import Releases
+
+    kit = gk.build_kit(tmp_path / "kit")
+    releases = Releases.load([_stamped_release(kit, tmp_path / "a", "1.0+a"),
+                              _stamped_release(kit, tmp_path / "b", "1.0+b")])
+    options = GradeOptions(kit, releases, tmp_path / "scratch", tmp_path / "sandbox-kit")
+    work = tmp_path / "work"
+    work.mkdir()
+    for stamp, graded_against, flagged in (("1.0+b", "1.0+b", False), ("0.9+old", "1.0+a", True)):
+        nb = nbformat.read(kit / "exercises" / gk.NOTEBOOK, as_version=4)
+        nb.metadata.setdefault("reportkit", {})["release"] = stamp
+        result = LearnerResult("x")
+        candidate = intake.Candidate(tmp_path / gk.NOTEBOOK, gk.NOTEBOOK, nb=nb)
+        planned = _prepare(result, releases.default[0], candidate, options, work)
+        assert planned.released.release == graded_against and result.releases == [graded_against]
+        assert any(f.code is FlagCode.RELEASE_MISMATCH for f in result.flags) == flagged
+
+
+def test_results_json_is_capped_and_the_report_plain():
+    from reportkit.grading.model import QuestionResult
+    from reportkit.grading.report import MAX_RESULTS_BYTES, plain_text, results_document
+
+    learners = []
+    for n in range(1200):
+        result = LearnerResult(f"l{n}")
+        result.questions.append(QuestionResult("q06_1", "06.ipynb", 1, 10, answer={f"s{i:02d}": "x" * 500
+                                                                                  for i in range(60)}))
+        learners.append(result)
+    text = results_document(learners, ["q06_1"], [])
+    assert len(text.encode()) <= MAX_RESULTS_BYTES and json.loads(text)["format"] == 1
+    assert plain_text("\x1b[0;31mNameError\x1b[0m: x") == "NameError: x"

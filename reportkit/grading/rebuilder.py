@@ -46,11 +46,17 @@ def assigned_names(source: str) -> set[str]:
 
 def _longest_increasing(values: list[int]) -> set[int]:
     """Positions (into ``values``) of one longest increasing subsequence: the cells not moved."""
-    best: list[list[int]] = []
+    best: list[list[int]] = []  # best[i]: the longest increasing chain ending at position i
     for i, v in enumerate(values):
-        chain = max((c for c in best if values[c[-1]] < v), key=len, default=[])
-        best.append(chain + [i])
-    return set(max(best, key=len, default=[]))
+        chain: list[int] = []
+        for candidate in best:
+            if values[candidate[-1]] < v and len(candidate) > len(chain):
+                chain = candidate
+        best.append([*chain, i])
+    longest: list[int] = []
+    for chain in best:
+        longest = chain if len(chain) > len(longest) else longest
+    return set(longest)
 
 
 class _Matcher:

@@ -262,11 +262,11 @@ def class_report(results: list[LearnerResult], released: list[ReleasedNotebook],
 
 def results_document(results: list[LearnerResult], questions: list[str], warnings: list[str]) -> str:
     """results.json (DECISIONS §6): capped, so one runaway hand-in cannot make it unreadable."""
-    doc = {"format": RESULTS_FORMAT, "questions": questions, "warnings": warnings,
-           "learners": [r.as_dict() for r in results]}
+    learners = [r.as_dict() for r in results]
+    doc = {"format": RESULTS_FORMAT, "questions": questions, "warnings": warnings, "learners": learners}
     text = json.dumps(doc, indent=1, default=str, ensure_ascii=False)
     if len(text.encode("utf-8")) > MAX_RESULTS_BYTES:
-        for learner in doc["learners"]:
+        for learner in learners:
             for q in learner["questions"]:
                 q["answer"] = None if q["answer"] is None else {"truncated": "left out: results.json is capped"}
         text = json.dumps(doc, indent=1, default=str, ensure_ascii=False)
