@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from reportkit.answers import ANSWERS_MIME, read_answers_from_notebook
+from reportkit.answers import ANSWERS_MIME, AnswersFile, read_answers_from_notebook
 from reportkit.article import load_article
 from reportkit.tagger import Tagger, attribution_choices
 
@@ -17,7 +17,11 @@ ID = "tiny-article"
 
 
 def saved(folder: Path, exercise: str = "tag-all") -> dict:
-    return json.loads((folder / f"{exercise}.answers.json").read_text("utf-8"))
+    """The answers file on disk, with labels and attributions as the widget shows them (no times)."""
+    doc = json.loads((folder / f"{exercise}.answers.json").read_text("utf-8"))
+    found = AnswersFile.from_dict(doc)
+    attribution = {k: {n: v for n, v in a.items() if n != "t"} for k, a in found.attribution.items()}
+    return {**doc, "labels": found.current_labels(), "attribution": attribution, "units": doc["labels"]}
 
 
 def frontend_sets(w: Tagger, **state) -> None:
@@ -48,7 +52,9 @@ def test_every_change_is_saved_and_restored(tiny_env: Path):
     frontend_sets(w, answers={"s01": "reported", "s02": "quote"})
     doc = saved(tiny_env)
     assert doc["labels"] == {"s01": "reported", "s02": "quote"}
-    assert doc["article"] == ID and doc["exercise"] == "tag-all" and doc["schema"] == 1
+    assert doc["article"] == ID and doc["exercise"] == "tag-all" and doc["format"] == 2
+    assert doc["revision"] == 2 and doc["saved_at"].endswith("Z") and doc["writer"]
+    assert doc["units"]["s01"]["t"] < doc["units"]["s02"]["t"]
     assert doc["seed_sha256"] == w.article.seed_sha256
     assert "Saved to tag-all.answers.json" in w.status
     assert w.progress == "2 of 5 tagged"
@@ -186,11 +192,13 @@ def test_corrupt_or_foreign_file_is_set_aside(tiny_env: Path, caplog, content: s
 
 def test_file_for_another_seed_version_is_set_aside(tiny_env: Path):
     Tagger(ID).set_label("s01", "quote")
-    doc = saved(tiny_env)
+    doc = json.loads((tiny_env / "tag-all.answers.json").read_text("utf-8"))
     doc["seed_sha256"] = "f" * 64
     (tiny_env / "tag-all.answers.json").write_text(json.dumps(doc), encoding="utf-8")
-    w = Tagger(ID)
-    assert w.answers == {} and "different version" in w.notice
+    w = Tagger(ID)  # the cell run again in the same kernel: its own tags are kept and saved again
+    assert "different version" in w.notice and "saved again" in w.notice
+    assert w.answers == {"s01": "quote"} and saved(tiny_env)["labels"] == {"s01": "quote"}
+    assert len(list(tiny_env.glob("tag-all.answers.json.bad-*"))) == 1
 
 
 def test_attribution_choices_come_from_the_article(tiny_article):
@@ -247,11 +255,14 @@ def test_display_carries_answers_and_updates_them(tiny_env: Path, monkeypatch):
     assert "application/vnd.jupyter.widget-view+json" in shown[0][0] and shown[0][1]["raw"]
     bundle, kw = shown[1]
     assert kw["display_id"] and kw["raw"] and bundle[ANSWERS_MIME]["labels"] == {}
+    assert bundle[ANSWERS_MIME]["format"] == 2
     assert "0 of 5 tagged" in bundle["text/plain"]
     w.set_label("s02", "quote")
     bundle, kw = updated[-1]
     assert kw["display_id"] == shown[1][1]["display_id"]
-    assert bundle[ANSWERS_MIME]["labels"] == {"s02": "quote"}
+    copy = AnswersFile.from_dict(bundle[ANSWERS_MIME])
+    assert copy.current_labels() == {"s02": "quote"}
+    assert copy.revision == saved(tiny_env)["revision"]  # the file and the notebook copy agree
 
 
 def test_headless_kernel_builds_and_restores(tiny_env: Path, tiny_kit: Path):
@@ -268,4 +279,4 @@ def test_headless_kernel_builds_and_restores(tiny_env: Path, tiny_kit: Path):
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tiny_env)}}).execute()
     assert "2 of 5 tagged" in nb.cells[1].outputs[0]["text"]
     found = read_answers_from_notebook(nb)
-    assert found is not None and found.labels == {"s01": "reported", "s02": "quote"}
+    assert found is not None and found.current_labels() == {"s01": "reported", "s02": "quote"}
