@@ -57,12 +57,17 @@ function wireLearner(ctx) {
   let last = 0;
   const refresh = () => {
     const now = Date.now();
-    if (now - last < 2000 || ctx.saver.down) return;
+    if (now - last < 300 || ctx.saver.down) return; // a click also focuses: one look is enough
     last = now;
     ctx.send({ type: "refresh" });
   };
+  // Focus alone is not enough: a widget that kept focus while another tab was used gets no focusin.
   ctx.el.root.addEventListener("focusin", refresh);
-  return () => ctx.el.root.removeEventListener("focusin", refresh);
+  ctx.el.root.addEventListener("pointerdown", refresh);
+  return () => {
+    ctx.el.root.removeEventListener("focusin", refresh);
+    ctx.el.root.removeEventListener("pointerdown", refresh);
+  };
 }
 
 /** @type {Mode} */
