@@ -362,7 +362,7 @@ class Tagger(TaggerBase):
         return " ".join(part for part in (started, notice) if part)
 
     def _find_notebook_copy(self) -> AnswersFile | None:
-        if self._store.existed and not self._store.problem:
+        if self.path.exists() and not self._store.problem:
             return None  # an answers file with every tag cleared is a learner's choice, not a loss
         found = answers_in_notebooks(self.path.parent, self.article.id, self.exercise, first=_session_notebook())
         if found is None:

@@ -139,7 +139,7 @@ def test_reload_then_tag_then_save(lab, page, shots_dir: Path):
     assert page.locator(".rk-copywarn").is_hidden()  # the page that ran the cell updates the copy
     page.locator(".rk-row[data-id='s01'] .rk-text").click()
     page.keyboard.press("Control+s")
-    wait_until(lambda: (c := notebook_copy(notebook, "reload")) is not None and c.current_labels() == {"s01": "reported"},
+    wait_until(lambda: getattr(notebook_copy(notebook, "reload"), "current_labels", dict)() == {"s01": "reported"},
                "the saved notebook carries s01")
 
     page.reload()
