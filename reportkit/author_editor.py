@@ -110,8 +110,9 @@ class AuthorEditor(TaggerBase):
         changes nothing. Returns the entry as saved.
         """
         self.article.sentence(sentence_id)
-        fields = {name: value for name, value in (("label", label), ("rationale", rationale), ("rules", rules),
-                  ("accepted", accepted), ("attribution", attribution)) if value is not None}
+        given = (("label", label), ("rationale", rationale), ("rules", rules), ("accepted", accepted),
+                 ("attribution", attribution))
+        fields: dict[str, Any] = {name: value for name, value in given if value is not None}
         if "rules" in fields:
             fields["rules"] = list(fields["rules"])
         before = copy.deepcopy(self._entries[sentence_id])

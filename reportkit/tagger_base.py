@@ -23,7 +23,7 @@ log = logging.getLogger("reportkit.tagger")
 STATIC = Path(__file__).parent / "static"
 UNDO_LIMIT = 500
 
-Handler = Callable[[dict[str, Any]], None]
+Handler = Callable[[dict[str, Any]], object]  # the result is ignored
 
 
 def esm(mode_file: str) -> str:
