@@ -80,7 +80,7 @@ function authorKey(ctx, ev, inField) {
   }
   if (inField && ev.key === "Escape") {
     ev.preventDefault(); ev.stopPropagation();
-    ctx.el.root.focus({ preventScroll: true }); // the blur saves what was typed (change event)
+    focusSelection(ctx); // the blur saves what was typed (change event)
     return true;
   }
   if (inField || mod || ev.altKey) return false;
@@ -114,7 +114,6 @@ function wireAuthor(ctx) {
  */
 function buildAuthor(ctx) {
   const { model, data, labels, byId, requested } = ctx;
-  const root = ctx.el.root;
   const rows = ctx.rows;
   const answers = () => answersOf(ctx);
   const uid = `rk-${Math.random().toString(36).slice(2)}`;
@@ -174,7 +173,7 @@ function buildAuthor(ctx) {
   const error = h("div", { class: "rk-a-error", role: "alert", hidden: true });
   const confirm = h("button", { class: "rk-btn rk-confirm", type: "button", title: "Save this entry as reviewed and go to the next unreviewed sentence (Enter)" }, "✓ Confirm");
   const state = h("span", { class: "rk-a-state", "aria-live": "polite" });
-  const panel = h("div", { class: "rk-attr rk-author-panel", role: "group", "aria-label": "Key entry" },
+  const panel = h("div", { class: "rk-attr rk-author-panel", role: "gridcell", "aria-label": "Key entry" },
     field("Rationale", rationale, suggested),
     field("Rules", rulesBox, rulesHint),
     field("Also accept", altBox),
@@ -276,7 +275,7 @@ function buildAuthor(ctx) {
   });
   confirm.addEventListener("click", () => {
     confirmSelected(ctx);
-    root.focus({ preventScroll: true }); // keys work again at once (j/k, Enter)
+    focusSelection(ctx); // keys work again at once (j/k, Enter)
   });
 
   function orderRules(label) {
@@ -353,7 +352,7 @@ function buildAuthor(ctx) {
       if (panel.parentElement !== host) {
         const hadFocus = panel.contains(document.activeElement);
         host.append(panel);
-        if (hadFocus) root.focus({ preventScroll: true }); // moving the panel drops focus
+        if (hadFocus) focusSelection(ctx); // moving the panel drops focus
       }
       fill();
     },

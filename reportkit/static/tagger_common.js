@@ -105,7 +105,7 @@ function createSaver(ctx) {
   function send(msg) {
     if (down === "closed" || down === "failed") { paintSaving(ctx); return false; }
     const n = ++seq;
-    pending.set(n, { sent: performance.now(), timer: setTimeout(() => fail("timeout"), ACK_TIMEOUT_MS) });
+    pending.set(n, { sent: performance.now(), msg, timer: setTimeout(() => fail("timeout"), ACK_TIMEOUT_MS) });
     try {
       ctx.model.send({ ...msg, seq: n, view });
     } catch (err) { // "Cannot send": the comm is gone (kernel restarted or page disconnected)
@@ -125,6 +125,7 @@ function createSaver(ctx) {
     if (down === "timeout" && !pending.size) down = ""; // the kernel was slow, not gone
     if (msg.copy) copyStale = msg.copy === "stale";
     paintSaving(ctx);
+    if (!msg.error) announce(ctx, p.msg);
   }
   function fail(reason) {
     if (down === "closed" || down === "failed") return;
@@ -139,6 +140,20 @@ function createSaver(ctx) {
     get copyStale() { return copyStale; },
     stop() { for (const p of pending.values()) clearTimeout(p.timer); pending.clear(); },
   };
+}
+
+/** What a screen reader hears once the kernel has saved a change: "s03: analysis — 5 of 40 tagged". */
+function announce(ctx, msg) {
+  let text = "";
+  if (msg.type === "set") {
+    const label = answersOf(ctx)[msg.id];
+    text = `${msg.id}: ${label ? ctx.byId.get(label)?.name || label : "cleared"} — ${ctx.mode.progress(ctx)}`;
+  } else if (msg.type === "undo") {
+    text = ctx.model.get("status");
+  } else if (msg.type === "check") {
+    text = `Checked. ${ctx.model.get("summary")} Each tagged sentence now says right, accepted or to reconsider.`;
+  }
+  if (text) ctx.el.announce.textContent = text;
 }
 
 /** The banner text for why a change is not saved, in a learner's words. */
@@ -177,16 +192,19 @@ function paintSaving(ctx) {
 function buildHead(ctx) {
   const { data, labels, mode } = ctx;
   const el = ctx.el;
+  const uid = ctx.uid;
   el.root = h("div", {
     class: mode.author ? "rk-tagger rk-authoring" : "rk-tagger",
-    tabindex: "0",
+    role: "group",
+    tabindex: "-1", // focusable for clicks; the Tab stop is the selected row (roving tabindex)
     "data-lm-suppress-shortcuts": "true", // JupyterLab must not read j, k, 1-5 as notebook commands
-    "aria-label": `${mode.author ? "Key author mode" : "Sentence tagger"}: ${data.title}`,
+    "aria-labelledby": `${uid}-title`,
+    "aria-describedby": `${uid}-help`,
   });
-  el.legend = h("div", { class: "rk-legend", "aria-label": "Labels" },
+  el.legend = h("div", { class: "rk-legend" },
     ...labels.map((l) => h("span", { class: "rk-chip", style: `--rk-c: ${l.color}`, title: l.question },
       h("kbd", {}, l.shortcut), ` ${l.name}`)));
-  el.progress = h("span", { class: "rk-progress", "aria-live": "polite" });
+  el.progress = h("span", { class: "rk-progress" }); // changes are announced by el.announce instead
   el.filter = h("select", { class: "rk-filter", "aria-label": "Show" },
     h("option", { value: "all" }, "all sentences"), h("option", { value: mode.filterOption[0] }, mode.filterOption[1]),
     ...labels.map((l) => h("option", { value: l.id }, `${l.id} only`)));
@@ -200,10 +218,16 @@ function buildHead(ctx) {
   buildNotices(ctx);
   el.summary = h("div", { class: "rk-summary", "aria-live": "polite", hidden: true });
   el.status = h("div", { class: "rk-status", "aria-live": "polite" });
-  el.body = h("div", { class: "rk-body" });
+  el.body = h("div", { class: "rk-body", role: "grid", "aria-labelledby": `${uid}-title`,
+    "aria-describedby": `${uid}-help`, "aria-readonly": "false" });
+  el.announce = h("div", { class: "rk-sr", role: "status", "aria-live": "polite", "aria-atomic": "true" });
   el.empty = h("div", { class: "rk-empty", hidden: true });
-  el.root.append(h("div", { class: "rk-head" }, h("div", { class: "rk-title" }, data.title), el.legend, toolbar,
-    mode.help(ctx)), el.banner, el.copyWarn, el.recovery, el.notice, el.summary, el.body, el.empty, el.status);
+  const help = mode.help(ctx);
+  help.id = `${uid}-help`;
+  el.root.append(h("div", { class: "rk-head" },
+    h("div", { class: "rk-title", id: `${uid}-title` }, `${mode.author ? "Key author mode" : "Sentence tagger"}: `,
+      data.title), el.legend, toolbar, help),
+  el.banner, el.copyWarn, el.recovery, el.notice, el.summary, el.body, el.empty, el.status, el.announce);
 }
 
 /** Banner (not saved), copy warning (reloaded page), recovery offer and the kernel's notice. */
@@ -226,8 +250,10 @@ function buildNotices(ctx) {
 /** One sentence's row: id, text, feedback line, label buttons (and × for learners). */
 function buildRow(ctx, s) {
   const { labels, mode } = ctx;
-  const text = h("div", { class: "rk-text" }, renderText(s.text, []));
-  const group = h("div", { class: "rk-choices", role: "radiogroup", "aria-label": `Label for ${s.id}` });
+  const key = `${ctx.uid}-${s.id}`;
+  const text = h("div", { class: "rk-text", id: `${key}-text` }, renderText(s.text, []));
+  const short = s.text.length > 60 ? `${s.text.slice(0, 57)}…` : s.text;
+  const group = h("div", { class: "rk-choices", role: "radiogroup", "aria-label": `Label for ${s.id}: ${short}` });
   const buttons = new Map();
   for (const l of labels) {
     const b = h("button", {
@@ -242,11 +268,15 @@ function buildRow(ctx, s) {
     group.append(h("button", { class: "rk-clear", type: "button", title: "Clear this answer (0)",
       "aria-label": `Clear ${s.id}`, tabindex: "-1" }, "×"));
   }
-  const fb = h("div", { class: "rk-fb", hidden: true });
-  const main = h("div", { class: "rk-main" }, text, fb);
-  const row = h("div", { class: "rk-row", "data-id": s.id }, h("span", { class: "rk-id" }, s.id), main, group);
+  const fb = h("div", { class: "rk-fb", id: `${key}-fb`, hidden: true });
+  // The text cell is what keyboard focus moves between (roving tabindex, set in paintRow).
+  const main = h("div", { class: "rk-main", role: "gridcell", tabindex: "-1", "aria-labelledby": `${key}-id ${key}-text` },
+    text, fb);
+  const row = h("div", { class: "rk-row", role: "row", "data-id": s.id, "aria-labelledby": `${key}-id ${key}-text` },
+    h("span", { class: "rk-id", role: "rowheader", id: `${key}-id` }, s.id), main,
+    h("div", { class: "rk-choices-cell", role: "gridcell" }, group));
   if (s.continues) row.classList.add("rk-continues");
-  return { row, text, buttons, fb, main, sentence: s };
+  return { row, text, buttons, fb, main, group, sentence: s };
 }
 
 /** Every row, grouped in paragraphs. */
@@ -255,7 +285,7 @@ function buildRows(ctx) {
   let lastP = null;
   for (const s of ctx.data.sentences) {
     if (s.p !== lastP) {
-      para = h("div", { class: "rk-para", "data-p": s.p });
+      para = h("div", { class: "rk-para", role: "rowgroup", "data-p": s.p });
       ctx.el.body.append(para);
       lastP = s.p;
     }
@@ -287,13 +317,38 @@ function select(ctx, id, scroll = true) {
   if (scroll) ctx.rows.get(id)?.row.scrollIntoView({ block: "nearest" });
 }
 
+/** Keyboard focus on the selected row's text cell (or the widget when nothing is selected). */
+function focusSelection(ctx) {
+  const r = ctx.rows.get(ctx.model.get("selected"));
+  (r ? r.main : ctx.el.root).focus({ preventScroll: true });
+}
+
+/** ←/→ between a row's text and its label buttons; never changes a tag (Enter or Space does). */
+function moveAcross(ctx, ev, step) {
+  const r = ctx.rows.get(ctx.model.get("selected"));
+  if (!r) return;
+  const stops = [r.main, ...r.group.querySelectorAll("button")];
+  let i = stops.indexOf(document.activeElement);
+  if (i < 0) i = 0;
+  stops[Math.max(0, Math.min(stops.length - 1, i + step))].focus({ preventScroll: true });
+}
+
+/** Leave the widget: focus goes back to the notebook cell, so notebook shortcuts work again. */
+function leave(ctx) {
+  const cell = ctx.el.root.closest(".jp-Cell");
+  const notebook = ctx.el.root.closest(".jp-Notebook");
+  const target = cell && cell.hasAttribute("tabindex") ? cell : notebook;
+  if (target) target.focus();
+  else ctx.el.root.blur();
+}
+
 /** Walk in reading order from the selection, skipping rows the filter hides. */
 function move(ctx, step) {
   const { order } = ctx;
   let i = order.indexOf(ctx.model.get("selected"));
   if (i < 0) i = step > 0 ? -1 : order.length;
   for (let k = i + step; k >= 0 && k < order.length; k += step) {
-    if (visible(ctx, order[k])) { select(ctx, order[k]); return; }
+    if (visible(ctx, order[k])) { select(ctx, order[k]); focusSelection(ctx); return; }
   }
 }
 
@@ -317,10 +372,13 @@ function paintRow(ctx, id, r, a, sel, fbs) {
     for (const [lid, b] of r.buttons) b.setAttribute("aria-checked", lid === lab ? "true" : "false");
   }
   r.row.classList.toggle("rk-selected", id === sel);
+  r.main.tabIndex = id === (sel || ctx.order[0]) ? 0 : -1;
   r.row.hidden = !visible(ctx, id);
   const fb = fbs[id];
   r.fb.hidden = !fb;
   r.row.dataset.verdict = fb ? fb.status : ""; // a wrong label loses its ✓ (CSS)
+  if (fb) r.group.setAttribute("aria-describedby", r.fb.id);
+  else r.group.removeAttribute("aria-describedby");
   if (fb) {
     r.fb.dataset.status = fb.status;
     // The message says right / defensible / "is not"; the icon repeats it without colour.
@@ -420,8 +478,8 @@ function onClick(ctx, ev) {
   if (ctx.model.get("selected") !== id) select(ctx, id, false);
   if (b?.classList.contains("rk-label")) setLabel(ctx, id, b.dataset.label);
   else if (b?.classList.contains("rk-clear")) setLabel(ctx, id, null);
-  // Keep keyboard focus on the widget so j/k/digits work right after a click.
-  el.root.focus({ preventScroll: true });
+  // Keep keyboard focus in the widget so j/k/digits work right after a click (a button keeps it).
+  if (!b) ctx.rows.get(id).main.focus({ preventScroll: true });
 }
 
 /** Ctrl/Cmd keys: undo, a text field's own shortcuts, or hand the key on to JupyterLab (Ctrl+S). */
@@ -458,11 +516,12 @@ function onKey(ctx, ev) {
   let handled = true;
   if (ev.key === "j" || ev.key === "ArrowDown") move(ctx, 1);
   else if (ev.key === "k" || ev.key === "ArrowUp") move(ctx, -1);
+  else if (ev.key === "ArrowRight" || ev.key === "ArrowLeft") moveAcross(ctx, ev, ev.key === "ArrowRight" ? 1 : -1);
   else if (ctx.byShortcut.has(ev.key)) { if (sel) setLabel(ctx, sel, ctx.byShortcut.get(ev.key).id); else move(ctx, 1); }
   else if (!ctx.mode.author && ["0", "Backspace", "Delete"].includes(ev.key)) { if (sel) setLabel(ctx, sel, null); }
   else if (ev.key === "u") ctx.send({ type: "undo" });
   else if (ev.key === "c" && !ctx.mode.author) { if (ctx.data.has_key) ctx.send({ type: "check" }); }
-  else if (ev.key === "Escape") ctx.el.root.blur();
+  else if (ev.key === "Escape") leave(ctx);
   else handled = false;
   if (handled) ev.preventDefault();
 }
@@ -513,7 +572,7 @@ function renderTagger({ model, el }, mode) {
   const data = model.get("article_data");
   /** @type {Ctx} */
   const ctx = {
-    model, data, mode, labels: data.labels, order: data.sentences.map((s) => s.id), rows: new Map(), el: {},
+    model, data, mode, uid: `rk-${Math.random().toString(36).slice(2)}`, labels: data.labels, order: data.sentences.map((s) => s.id), rows: new Map(), el: {},
     byId: new Map(data.labels.map((l) => [l.id, l])), byShortcut: new Map(data.labels.map((l) => [l.shortcut, l])),
     lastSel: model.get("selected"), panel: null,
   };

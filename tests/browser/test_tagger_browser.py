@@ -76,7 +76,8 @@ def test_tag_check_save_reload_restart(lab, page, shots_dir: Path):
     assert rows.count() == 5
     root = page.locator(".rk-tagger")
     assert root.get_attribute("data-lm-suppress-shortcuts") is not None
-    assert root.get_attribute("tabindex") == "0"
+    # Focusable for clicks, but the Tab stop is the selected row's text (roving tabindex).
+    assert root.get_attribute("tabindex") == "-1" and page.locator(".rk-main[tabindex='0']").count() == 1
     # Before Check only quotation marks are highlighted, never the key's cue words.
     assert page.locator(".rk-row[data-id='s02'] .rk-qm").count() == 2
     assert page.locator(".rk-cue").count() == 0
