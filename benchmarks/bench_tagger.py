@@ -106,6 +106,8 @@ ACK_ROUND_TRIPS = """async ([count]) => {
   await settle();
   const keys = ['1', '2', '3', '4', '5'];
   const out = [];
+  const kernelMs = (globalThis.__reportkitKernelMs ||= []);
+  const inKernel = [];
   const pings = [];
   // Baseline: a message the kernel only acknowledges (no change, no save), through the same comm.
   const view = root.__rkCtx;
@@ -121,11 +123,12 @@ ACK_ROUND_TRIPS = """async ([count]) => {
     root.dispatchEvent(new KeyboardEvent('keydown', {key: keys[i % keys.length], bubbles: true}));
     while (acks.length === seen) await new Promise(r => setTimeout(r, 1));
     out.push(acks[acks.length - 1]);
+    inKernel.push(kernelMs[kernelMs.length - 1]);
     await settle();
     root.dispatchEvent(new KeyboardEvent('keydown', {key: 'j', bubbles: true}));
     await new Promise(r => setTimeout(r, 20));  // the selection reaches the kernel
   }
-  return [out, pings];
+  return [out, pings, inKernel];
 }"""
 
 
@@ -254,7 +257,7 @@ def main() -> None:
             "tagger_warm": page.evaluate(TIME_CELL, [4, ".rk-row", n]),
             "baseline_warm": page.evaluate(TIME_CELL, [5, ".bench-base-row", n]),
         }
-        acks, pings = page.evaluate(ACK_ROUND_TRIPS, [min(30, n)])
+        acks, pings, in_kernel = page.evaluate(ACK_ROUND_TRIPS, [min(30, n)])
         page.evaluate("""() => { const p = window.jupyterapp.shell.currentWidget;
             p.content.activeCellIndex = 6; window.jupyterapp.commands.execute('notebook:run-cell'); }""")
         results_file = notebooks / "bench-results.json"
@@ -284,6 +287,8 @@ def main() -> None:
     print(f"browser, key press -> saved ack:         {ack_mean:7.1f} ms mean of {len(acks)}, median {ack_median:.1f}, "
           f"max {ack_max:.1f} ms (target < 50 ms); "
           f"{ack_mean / kernel['change_ms_mean']:.1f}x the kernel-side change")
+    print(f"  of which in the kernel (lock, read, merge, fsynced write, traits): {statistics.median(in_kernel):.1f} ms "
+          "median; the rest is the browser <-> server <-> kernel transport")
     print(f"browser, bare message -> ack (baseline): {statistics.mean(pings):7.1f} ms mean, median "
           f"{statistics.median(pings):.1f} ms; change / bare = {ack_median / statistics.median(pings):.1f}x (medians)")
     author_mode_costs(tmp)

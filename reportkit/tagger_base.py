@@ -10,6 +10,7 @@ widget says "saved" only when the kernel has written the change.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -102,19 +103,23 @@ class TaggerBase(anywidget.AnyWidget):
         """One message per action (so one undo step each); every message with a ``seq`` is acknowledged."""
         if not isinstance(content, dict):
             return
+        started = time.perf_counter()
         handler = self.handlers.get(str(content.get("type")))
         error, failed = "", False
         try:
             if handler is None:
                 raise ValueError(f"unknown message {content.get('type')!r}")
-            handler(content)
+            with self.hold_sync():  # every trait the action changes goes in one message, before the ack
+                handler(content)
         except OSError as exc:  # the disk refused the write: the change is not saved
             error, failed = str(exc), True
         except (KeyError, ValueError, TypeError) as exc:  # the change was refused: nothing to save
             error = self._refuse(content, exc)
         if "seq" in content:
+            # kernel_ms: the kernel's own share of the round trip (bench_tagger.py prints it apart).
             self.send({"type": "ack", "seq": content["seq"], "view": content.get("view"), "error": error,
-                       "failed": failed, **self._ack_fields()})
+                       "failed": failed, "kernel_ms": round((time.perf_counter() - started) * 1000, 2),
+                       **self._ack_fields()})
 
     def _refuse(self, content: dict[str, Any], exc: BaseException) -> str:
         message = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)

@@ -121,6 +121,7 @@ function createSaver(ctx) {
     clearTimeout(p.timer);
     pending.delete(msg.seq);
     (globalThis.__reportkitAcks ||= []).push(performance.now() - p.sent); // read by bench_tagger.py
+    (globalThis.__reportkitKernelMs ||= []).push(msg.kernel_ms);
     if (msg.failed) { detail = msg.error || ""; fail("failed"); return; }
     if (down === "timeout" && !pending.size) down = ""; // the kernel was slow, not gone
     if (msg.copy) copyStale = msg.copy === "stale";
