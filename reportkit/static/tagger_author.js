@@ -107,42 +107,64 @@ function wireAuthor(ctx) {
   return () => ctx.model.off("change:entry", onEntry);
 }
 
-/**
- * The key panel: rationale, rules, accepted alternatives, attribution, Confirm. One element,
- * moved under the selected sentence; edits are sent as they happen.
- * @param {Ctx} ctx
- */
-function buildAuthor(ctx) {
-  const { model, data, labels, byId, requested } = ctx;
-  const rows = ctx.rows;
-  const answers = () => answersOf(ctx);
-  const uid = `rk-${Math.random().toString(36).slice(2)}`;
-    const labelName = (id) => byId.get(id)?.name || id;
-  const field = (name, ...content) => h("div", { class: "rk-a-row" }, h("span", { class: "rk-a-name" }, name), h("div", { class: "rk-a-val" }, ...content));
+// ---------------------------------------------------------------------------- the key panel
+// One element, moved under the selected sentence. `p` is the panel's state: its elements and
+// what the author has typed but not saved yet.
 
-  // Rationale: the saved one, or a suggestion built from the label's rule (marked as such).
-  const rationale = h("textarea", {
+/**
+ * @typedef {object} Panel
+ * @property {Ctx} ctx
+ * @property {string | null} current  the sentence the panel edits
+ * @property {Map<string, {id: string, run: Function, timer: number}>} timers  typing saved after a pause
+ * @property {Set<string>} touchedRules  sentences whose rule boxes were edited (suggestions no longer apply)
+ * @property {Map<string, Set<string>>} pendingAlts  labels ticked but not saved yet (no note)
+ * @property {string | null} ruleOrderFor
+ * @property {string} rationaleShown
+ * @property {Map<string, {wrap: HTMLElement, input: HTMLInputElement, rule: any}>} ruleBoxes
+ * @property {Map<string, {wrap: HTMLElement, input: HTMLInputElement, note: HTMLInputElement}>} alts
+ * @property {Record<string, any>} el
+ */
+
+const panelEntry = (p) => p.ctx.model.get("entry") || {};
+const panelLoaded = (p, id) => !!id && panelEntry(p).id === id;
+/** The entry shown is this sentence's, with the label last asked for (Enter waits until it is). */
+const panelReady = (p, id) => panelLoaded(p, id) && (!p.ctx.requested.has(id) || p.ctx.requested.get(id) === panelEntry(p).label);
+const panelSend = (p, fields) => { if (panelLoaded(p, p.current)) p.ctx.send({ type: "draft", id: p.current, fields }); };
+const focused = (node) => document.activeElement === node;
+
+/** A labelled line of the panel. */
+function panelField(name, ...content) {
+  return h("div", { class: "rk-a-row" }, h("span", { class: "rk-a-name" }, name), h("div", { class: "rk-a-val" }, ...content));
+}
+
+/** Rationale: the saved one, or a suggestion built from the label's rule (marked as such). */
+function buildRationaleField(p) {
+  p.el.rationale = h("textarea", {
     class: "rk-input rk-rationale", rows: "3", "aria-label": "Rationale",
     placeholder: "Why this label? One or two sentences that cite the deciding rule, e.g. “… a reported claim (R1).”",
   });
-  const suggested = h("span", { class: "rk-suggested", hidden: true }, "suggested: edit it, or confirm it as it is");
+  p.el.suggested = h("span", { class: "rk-suggested", hidden: true }, "suggested: edit it, or confirm it as it is");
+  return panelField("Rationale", p.el.rationale, p.el.suggested);
+}
 
-  // Rules: the label's own first (then rules for any label, then the rest), text as tooltip.
-  const rulesBox = h("div", { class: "rk-a-rules", role: "group", "aria-label": "Rules" });
-  const ruleBoxes = new Map();
-  for (const r of data.rules) {
+/** Rules: a box per codebook rule, its text as tooltip. */
+function buildRulesField(p) {
+  p.el.rulesBox = h("div", { class: "rk-a-rules", role: "group", "aria-label": "Rules" });
+  for (const r of p.ctx.data.rules) {
     const input = h("input", { type: "checkbox", value: r.id, "aria-label": `Rule ${r.id}, ${r.title}` });
     const wrap = h("label", { class: "rk-rule", title: `${r.id} (${r.title}): ${r.text}` },
       input, h("b", {}, r.id), h("span", { class: "rk-rule-title" }, ` ${r.title}`));
-    ruleBoxes.set(r.id, { wrap, input, rule: r });
+    p.ruleBoxes.set(r.id, { wrap, input, rule: r });
   }
-  const otherRules = h("span", { class: "rk-a-other" }, "other rules:");
-  const rulesHint = h("span", { class: "rk-suggested", hidden: true }, "suggested");
+  p.el.otherRules = h("span", { class: "rk-a-other" }, "other rules:");
+  p.el.rulesHint = h("span", { class: "rk-suggested", hidden: true }, "suggested");
+  return panelField("Rules", p.el.rulesBox, p.el.rulesHint);
+}
 
-  // Accepted alternatives: a box per other label, and a note once it is ticked.
-  const altBox = h("div", { class: "rk-a-alts" });
-  const alts = new Map();
-  for (const l of labels) {
+/** Accepted alternatives: a box per other label, and a note once it is ticked. */
+function buildAltsField(p) {
+  p.el.altBox = h("div", { class: "rk-a-alts" });
+  for (const l of p.ctx.labels) {
     const input = h("input", { type: "checkbox", value: l.id, "aria-label": `Also accept ${l.id}` });
     const note = h("input", {
       class: "rk-input rk-note", "aria-label": `Why ${l.id} is defensible`,
@@ -150,212 +172,272 @@ function buildAuthor(ctx) {
     });
     const wrap = h("div", { class: "rk-alt", "data-label": l.id, style: `--rk-c: ${l.color}` },
       h("label", { class: "rk-alt-pick" }, input, ` ${l.id}`), note);
-    alts.set(l.id, { wrap, input, note });
-    altBox.append(wrap);
+    p.alts.set(l.id, { wrap, input, note });
+    p.el.altBox.append(wrap);
   }
+  return panelField("Also accept", p.el.altBox);
+}
 
-  // Attribution: as in the learners' panel, plus source type, cue and cue stance.
+/** Attribution: as in the learners' panel, plus source type, cue and cue stance; then the channel. */
+function buildAttributionFields(p) {
+  const { data } = p.ctx;
+  const uid = p.ctx.uid;
+  const el = p.el;
   const srcList = h("datalist", { id: `${uid}-src` }, ...data.sources.map((s) => h("option", { value: s })));
   const chList = h("datalist", { id: `${uid}-ch` }, ...data.channels.map((s) => h("option", { value: s })));
-  const source = h("input", { class: "rk-input rk-source", list: `${uid}-src`, placeholder: "who says it?", "aria-label": "Source" });
-  const sourceType = h("select", { class: "rk-select rk-source-type", "aria-label": "Source type" },
+  el.source = h("input", { class: "rk-input rk-source", list: `${uid}-src`, placeholder: "who says it?", "aria-label": "Source" });
+  el.sourceType = h("select", { class: "rk-select rk-source-type", "aria-label": "Source type" },
     h("option", { value: "" }, "—"), ...data.source_types.map((v) => h("option", { value: v }, v)));
-  const cue = h("input", { class: "rk-input rk-cue-input", placeholder: "said, told, according to…", "aria-label": "Cue (words of the sentence)" });
-  const stance = h("select", { class: "rk-select rk-stance", "aria-label": "Cue stance" },
+  el.cue = h("input", { class: "rk-input rk-cue-input", placeholder: "said, told, according to…", "aria-label": "Cue (words of the sentence)" });
+  el.stance = h("select", { class: "rk-select rk-stance", "aria-label": "Cue stance" },
     h("option", { value: "" }, "—"), ...data.cue_stances.map((v) => h("option", { value: v.id, title: v.text }, v.id)));
-  const chain = h("ol", { class: "rk-chain", "aria-label": "Channel" });
-  const chInput = h("input", { class: "rk-input rk-channel", list: `${uid}-ch`, placeholder: "add an outlet or person", "aria-label": "Add to channel" });
-  const add = h("button", { class: "rk-btn rk-add", type: "button" }, "Add");
-
+  el.chain = h("ol", { class: "rk-chain", "aria-label": "Channel" });
+  el.chInput = h("input", { class: "rk-input rk-channel", list: `${uid}-ch`, placeholder: "add an outlet or person", "aria-label": "Add to channel" });
+  el.add = h("button", { class: "rk-btn rk-add", type: "button" }, "Add");
   // Until the entry is reviewed, source, cue and channel are the baseline's guesses: say so.
-  const attrHint = h("span", { class: "rk-suggested rk-attr-guess", hidden: true },
+  el.attrHint = h("span", { class: "rk-suggested rk-attr-guess", hidden: true },
     "the baseline's guess: check the source and the channel");
-  const error = h("div", { class: "rk-a-error", role: "alert", hidden: true });
-  const confirm = h("button", { class: "rk-btn rk-confirm", type: "button", title: "Save this entry as reviewed and go to the next unreviewed sentence (Enter)" }, "✓ Confirm");
-  const state = h("span", { class: "rk-a-state", "aria-live": "polite" });
-  const panel = h("div", { class: "rk-attr rk-author-panel", role: "gridcell", "aria-label": "Key entry" },
-    field("Rationale", rationale, suggested),
-    field("Rules", rulesBox, rulesHint),
-    field("Also accept", altBox),
-    field("Attribution",
-      h("label", {}, "source ", source), srcList,
-      h("label", {}, "type ", sourceType),
-      h("label", {}, "cue ", cue),
-      h("label", {}, "stance ", stance), attrHint),
-    field("Channel", h("div", { class: "rk-chain-wrap" }, chain, chInput, add), chList),
-    error,
-    h("div", { class: "rk-a-actions" }, confirm, state,
-      h("span", { class: "rk-a-hint" }, "Enter confirms · Ctrl+Enter from a field · Esc back to the sentences")));
+  return [
+    panelField("Attribution", h("label", {}, "source ", el.source), srcList, h("label", {}, "type ", el.sourceType),
+      h("label", {}, "cue ", el.cue), h("label", {}, "stance ", el.stance), el.attrHint),
+    panelField("Channel", h("div", { class: "rk-chain-wrap" }, el.chain, el.chInput, el.add), chList),
+  ];
+}
 
-  let current = null;
-  const touchedRules = new Set(); // sentences whose rule boxes were edited (suggestions no longer apply)
-  const pendingAlts = new Map(); // sentence id -> Set of labels ticked but not saved yet (no note)
-  let ruleOrderFor = null;
-  const entry = () => model.get("entry") || {};
-  const loaded = (id) => !!id && entry().id === id;
-  const ready = (id) => loaded(id) && (!requested.has(id) || requested.get(id) === entry().label);
-  const send = (fields) => { if (loaded(current)) ctx.send({ type: "draft", id: current, fields }); };
-  const focused = (node) => document.activeElement === node;
+/** The error line, Confirm and the entry's state. */
+function buildActions(p) {
+  p.el.error = h("div", { class: "rk-a-error", role: "alert", hidden: true });
+  p.el.confirm = h("button", { class: "rk-btn rk-confirm", type: "button", title: "Save this entry as reviewed and go to the next unreviewed sentence (Enter)" }, "✓ Confirm");
+  p.el.state = h("span", { class: "rk-a-state", "aria-live": "polite" });
+  return [p.el.error, h("div", { class: "rk-a-actions" }, p.el.confirm, p.el.state,
+    h("span", { class: "rk-a-hint" }, "Enter confirms · Ctrl+Enter from a field · Esc back to the sentences"))];
+}
 
-  function checkedRules() {
-    return [...ruleBoxes.values()].filter((b) => b.input.checked).map((b) => b.rule.id);
-  }
-  function acceptedFromForm(withEmpty) {
-    const main = answers()[current];
-    const out = [];
-    for (const [lid, a] of alts) {
-      if (lid === main || !a.input.checked) continue;
-      const note = a.note.value.trim();
-      if (note || withEmpty) out.push({ label: lid, note });
-    }
-    return out;
-  }
-  function attributionFromForm() {
-    return {
-      source: source.value.trim() || null, source_type: sourceType.value || null,
-      cue: cue.value.trim() || null, cue_stance: stance.value || null,
-    };
-  }
+// ---- what the form holds
 
-  // Edits are saved as they happen (the kernel writes key.json at once); typing is saved
-  // after a short pause, and at once when the field is left or another sentence selected.
-  const timers = new Map(); // field -> {id, run, timer}
-  function later(name, run) {
-    clearTimeout(timers.get(name)?.timer);
-    const id = current;
-    timers.set(name, { id, run, timer: setTimeout(() => { timers.delete(name); if (id === current) run(); }, 600) });
+function checkedRules(p) {
+  return [...p.ruleBoxes.values()].filter((b) => b.input.checked).map((b) => b.rule.id);
+}
+
+function acceptedFromForm(p, withEmpty) {
+  const main = answersOf(p.ctx)[p.current];
+  const out = [];
+  for (const [lid, a] of p.alts) {
+    if (lid === main || !a.input.checked) continue;
+    const note = a.note.value.trim();
+    if (note || withEmpty) out.push({ label: lid, note });
   }
-  function flushAll() {
-    for (const [name, t] of [...timers]) { clearTimeout(t.timer); timers.delete(name); if (t.id === current) t.run(); }
-  }
-  function dropAll() { for (const t of timers.values()) clearTimeout(t.timer); timers.clear(); }
-  let rationaleShown = "";
-  const saveRationale = () => {
-    timers.delete("rationale");
-    if (rationale.value !== rationaleShown) { rationaleShown = rationale.value; send({ rationale: rationale.value }); }
+  return out;
+}
+
+function attributionFromForm(p) {
+  const { source, sourceType, cue, stance } = p.el;
+  return {
+    source: source.value.trim() || null, source_type: sourceType.value || null,
+    cue: cue.value.trim() || null, cue_stance: stance.value || null,
   };
-  rationale.addEventListener("input", () => { suggested.hidden = true; later("rationale", saveRationale); });
-  rationale.addEventListener("change", () => { clearTimeout(timers.get("rationale")?.timer); saveRationale(); });
+}
+
+// ---- saving as the author types: after a short pause, and at once when the field is left or
+// another sentence selected (the kernel writes key.json at once)
+
+function later(p, name, run) {
+  clearTimeout(p.timers.get(name)?.timer);
+  const id = p.current;
+  p.timers.set(name, { id, run, timer: setTimeout(() => { p.timers.delete(name); if (id === p.current) run(); }, 600) });
+}
+
+function flushAll(p) {
+  for (const [name, t] of [...p.timers]) { clearTimeout(t.timer); p.timers.delete(name); if (t.id === p.current) t.run(); }
+}
+
+function dropAll(p) {
+  for (const t of p.timers.values()) clearTimeout(t.timer);
+  p.timers.clear();
+}
+
+function saveRationale(p) {
+  p.timers.delete("rationale");
+  const value = p.el.rationale.value;
+  if (value !== p.rationaleShown) { p.rationaleShown = value; panelSend(p, { rationale: value }); }
+}
+
+/** Rationale, rules and alternatives: what typing and ticking send. */
+function wireEntryFields(p) {
+  const { rationale, rulesBox, altBox } = p.el;
+  rationale.addEventListener("input", () => { p.el.suggested.hidden = true; later(p, "rationale", () => saveRationale(p)); });
+  rationale.addEventListener("change", () => { clearTimeout(p.timers.get("rationale")?.timer); saveRationale(p); });
   rulesBox.addEventListener("change", () => {
-    touchedRules.add(current);
-    rulesHint.hidden = true;
-    send({ rules: checkedRules() });
+    p.touchedRules.add(p.current);
+    p.el.rulesHint.hidden = true;
+    panelSend(p, { rules: checkedRules(p) });
   });
-  altBox.addEventListener("change", (ev) => {
-    const wrap = ev.target.closest(".rk-alt");
-    if (!wrap) return;
-    const lid = wrap.dataset.label;
-    const a = alts.get(lid);
-    const pending = pendingAlts.get(current) || new Set();
-    pendingAlts.set(current, pending);
-    if (a.input.checked) pending.add(lid); else pending.delete(lid);
-    a.note.hidden = !a.input.checked;
-    if (ev.target === a.input && a.input.checked && !a.note.value.trim()) { a.note.focus(); return; }
-    send({ accepted: acceptedFromForm(false) });
-  });
+  altBox.addEventListener("change", (ev) => onAltChange(p, ev));
   altBox.addEventListener("input", (ev) => {
-    if (!ev.target.classList.contains("rk-note")) return;
-    later("accepted", () => send({ accepted: acceptedFromForm(false) }));
+    if (ev.target.classList.contains("rk-note")) later(p, "accepted", () => panelSend(p, { accepted: acceptedFromForm(p, false) }));
   });
-  source.addEventListener("change", () => send({ attribution: { source: source.value.trim() || null } }));
-  sourceType.addEventListener("change", () => send({ attribution: { source_type: sourceType.value || null } }));
-  cue.addEventListener("change", () => send({ attribution: { cue: cue.value.trim() || null } }));
-  stance.addEventListener("change", () => send({ attribution: { cue_stance: stance.value || null } }));
+}
+
+/** A ticked alternative waits for its note (focused at once); an unticked one is saved. */
+function onAltChange(p, ev) {
+  const wrap = ev.target.closest(".rk-alt");
+  if (!wrap) return;
+  const lid = wrap.dataset.label;
+  const a = p.alts.get(lid);
+  const pending = p.pendingAlts.get(p.current) || new Set();
+  p.pendingAlts.set(p.current, pending);
+  if (a.input.checked) pending.add(lid); else pending.delete(lid);
+  a.note.hidden = !a.input.checked;
+  if (ev.target === a.input && a.input.checked && !a.note.value.trim()) { a.note.focus(); return; }
+  panelSend(p, { accepted: acceptedFromForm(p, false) });
+}
+
+/** Attribution fields, the channel list and Confirm. */
+function wireAttributionFields(p) {
+  const { source, sourceType, cue, stance, chInput, add, chain, confirm } = p.el;
+  const ctx = p.ctx;
+  source.addEventListener("change", () => panelSend(p, { attribution: { source: source.value.trim() || null } }));
+  sourceType.addEventListener("change", () => panelSend(p, { attribution: { source_type: sourceType.value || null } }));
+  cue.addEventListener("change", () => panelSend(p, { attribution: { cue: cue.value.trim() || null } }));
+  stance.addEventListener("change", () => panelSend(p, { attribution: { cue_stance: stance.value || null } }));
   const addOne = () => {
     const v = chInput.value.trim();
-    if (!v || !loaded(current)) return;
-    ctx.send({ type: "channel_add", id: current, name: v });
+    if (!v || !panelLoaded(p, p.current)) return;
+    ctx.send({ type: "channel_add", id: p.current, name: v });
     chInput.value = "";
   };
   add.addEventListener("click", addOne);
   chInput.addEventListener("keydown", (ev) => { if (ev.key === "Enter" && !ev.ctrlKey && !ev.metaKey) { ev.preventDefault(); ev.stopPropagation(); addOne(); } });
   chain.addEventListener("click", (ev) => {
     const b = ev.target.closest("button[data-i]");
-    if (b) ctx.send({ type: "channel_remove", id: current, index: Number(b.dataset.i) });
+    if (b) ctx.send({ type: "channel_remove", id: p.current, index: Number(b.dataset.i) });
   });
   confirm.addEventListener("click", () => {
     confirmSelected(ctx);
     focusSelection(ctx); // keys work again at once (j/k, Enter)
   });
+}
 
-  function orderRules(label) {
-    if (ruleOrderFor === label) return;
-    ruleOrderFor = label;
-    const mine = [], any = [], rest = [];
-    for (const b of ruleBoxes.values()) {
-      (b.rule.label === label ? mine : b.rule.label === "any" ? any : rest).push(b);
-      b.wrap.classList.toggle("rk-rule-own", b.rule.label === label || b.rule.label === "any");
-    }
-    rulesBox.replaceChildren(...mine.map((b) => b.wrap), ...any.map((b) => b.wrap), otherRules, ...rest.map((b) => b.wrap));
+// ---- showing the kernel's entry
+
+/** The label's own rules first, then rules for any label, then the rest. */
+function orderRules(p, label) {
+  if (p.ruleOrderFor === label) return;
+  p.ruleOrderFor = label;
+  const mine = [], any = [], rest = [];
+  for (const b of p.ruleBoxes.values()) {
+    (b.rule.label === label ? mine : b.rule.label === "any" ? any : rest).push(b);
+    b.wrap.classList.toggle("rk-rule-own", b.rule.label === label || b.rule.label === "any");
   }
+  p.el.rulesBox.replaceChildren(...mine.map((b) => b.wrap), ...any.map((b) => b.wrap), p.el.otherRules, ...rest.map((b) => b.wrap));
+}
 
-  function fill() {
-    const e = entry();
-    const on = ready(current);
-    panel.classList.toggle("rk-loading", !on);
-    confirm.disabled = !on;
-    if (!on) return;
-    if (!timers.has("rationale") && !focused(rationale)) {
-      const text = e.placeholder ? e.suggested.rationale : e.rationale;
-      rationale.value = text;
-      rationaleShown = e.placeholder ? "" : e.rationale; // a suggestion is saved only by Confirm
-      suggested.hidden = !(e.placeholder && text);
-    }
-    orderRules(e.label);
-    const useSuggested = !e.rules.length && !touchedRules.has(current) && e.suggested.rules.length > 0;
-    const ticked = new Set(useSuggested ? e.suggested.rules : e.rules);
-    rulesHint.hidden = !useSuggested;
-    for (const b of ruleBoxes.values()) {
-      b.input.checked = ticked.has(b.rule.id);
-      const off = b.input.checked && b.rule.label !== e.label && b.rule.label !== "any";
-      b.wrap.classList.toggle("rk-offlabel", off);
-      b.wrap.title = `${b.rule.id} (${b.rule.title}): ${b.rule.text}` + (off ? ` [a rule for ${b.rule.label}, not ${e.label}]` : "");
-    }
-    const saved = new Map(e.accepted.map((a) => [a.label, a.note]));
-    const pending = pendingAlts.get(current) || new Set();
-    for (const l of saved.keys()) pending.delete(l);
-    for (const [lid, a] of alts) {
-      a.wrap.hidden = lid === e.label;
-      if (!focused(a.input)) a.input.checked = saved.has(lid) || pending.has(lid);
-      if (!focused(a.note)) a.note.value = saved.get(lid) ?? (pending.has(lid) ? a.note.value : "");
-      a.note.hidden = !a.input.checked;
-    }
-    const at = e.attribution;
-    attrHint.hidden = !(e.placeholder && (at.source || at.cue));
-    if (!focused(source)) source.value = at.source || "";
-    if (!focused(sourceType)) sourceType.value = at.source_type || "";
-    if (!focused(cue)) cue.value = at.cue || "";
-    if (!focused(stance)) stance.value = at.cue_stance || "";
-    chain.replaceChildren(...(at.channel || []).map((c, i) =>
-      h("li", {}, c, h("button", { class: "rk-clear", type: "button", "data-i": i, "aria-label": `Remove ${c}` }, "×"))));
-    error.hidden = !e.error;
-    error.textContent = e.error || "";
-    state.textContent = e.reviewed ? `✓ ${current} is reviewed (${labelName(e.label)})` : `${current} is not reviewed yet`;
+function fillRationale(p, e) {
+  const { rationale, suggested } = p.el;
+  if (p.timers.has("rationale") || focused(rationale)) return; // never overwrite what is being typed
+  const text = e.placeholder ? e.suggested.rationale : e.rationale;
+  rationale.value = text;
+  p.rationaleShown = e.placeholder ? "" : e.rationale; // a suggestion is saved only by Confirm
+  suggested.hidden = !(e.placeholder && text);
+}
+
+function fillRules(p, e) {
+  orderRules(p, e.label);
+  const useSuggested = !e.rules.length && !p.touchedRules.has(p.current) && e.suggested.rules.length > 0;
+  const ticked = new Set(useSuggested ? e.suggested.rules : e.rules);
+  p.el.rulesHint.hidden = !useSuggested;
+  for (const b of p.ruleBoxes.values()) {
+    b.input.checked = ticked.has(b.rule.id);
+    const off = b.input.checked && b.rule.label !== e.label && b.rule.label !== "any";
+    b.wrap.classList.toggle("rk-offlabel", off);
+    b.wrap.title = `${b.rule.id} (${b.rule.title}): ${b.rule.text}` + (off ? ` [a rule for ${b.rule.label}, not ${e.label}]` : "");
   }
+}
 
+function fillAlts(p, e) {
+  const saved = new Map(e.accepted.map((a) => [a.label, a.note]));
+  const pending = p.pendingAlts.get(p.current) || new Set();
+  for (const l of saved.keys()) pending.delete(l);
+  for (const [lid, a] of p.alts) {
+    a.wrap.hidden = lid === e.label;
+    if (!focused(a.input)) a.input.checked = saved.has(lid) || pending.has(lid);
+    if (!focused(a.note)) a.note.value = saved.get(lid) ?? (pending.has(lid) ? a.note.value : "");
+    a.note.hidden = !a.input.checked;
+  }
+}
+
+function fillAttribution(p, e) {
+  const { source, sourceType, cue, stance, chain, attrHint } = p.el;
+  const at = e.attribution;
+  attrHint.hidden = !(e.placeholder && (at.source || at.cue));
+  if (!focused(source)) source.value = at.source || "";
+  if (!focused(sourceType)) sourceType.value = at.source_type || "";
+  if (!focused(cue)) cue.value = at.cue || "";
+  if (!focused(stance)) stance.value = at.cue_stance || "";
+  chain.replaceChildren(...(at.channel || []).map((c, i) =>
+    h("li", {}, c, h("button", { class: "rk-clear", type: "button", "data-i": i, "aria-label": `Remove ${c}` }, "×"))));
+}
+
+/** Everything the kernel's `entry` says, once it is the selected sentence's. */
+function fillPanel(p) {
+  const e = panelEntry(p);
+  const on = panelReady(p, p.current);
+  p.el.panel.classList.toggle("rk-loading", !on);
+  p.el.confirm.disabled = !on;
+  if (!on) return;
+  fillRationale(p, e);
+  fillRules(p, e);
+  fillAlts(p, e);
+  fillAttribution(p, e);
+  p.el.error.hidden = !e.error;
+  p.el.error.textContent = e.error || "";
+  const name = p.ctx.byId.get(e.label)?.name || e.label;
+  p.el.state.textContent = e.reviewed ? `✓ ${p.current} is reviewed (${name})` : `${p.current} is not reviewed yet`;
+}
+
+/** Move the panel under sentence `id` (a grid item spanning the text and label columns). */
+function placePanel(p, id) {
+  const { panel } = p.el;
+  if (!id || !p.ctx.rows.has(id)) { panel.remove(); p.current = null; return; }
+  const host = p.ctx.rows.get(id).row;
+  if (id !== p.current) {
+    flushAll(p); // the last words typed go to their own sentence
+    p.current = id;
+  }
+  if (panel.parentElement !== host) {
+    const hadFocus = panel.contains(document.activeElement);
+    host.append(panel);
+    if (hadFocus) focusSelection(p.ctx); // moving the panel drops focus
+  }
+  fillPanel(p);
+}
+
+/**
+ * The key panel: rationale, rules, accepted alternatives, attribution, Confirm; edits are sent as
+ * they happen.
+ * @param {Ctx} ctx
+ */
+function buildAuthor(ctx) {
+  /** @type {Panel} */
+  const p = {
+    ctx, current: null, timers: new Map(), touchedRules: new Set(), pendingAlts: new Map(), ruleOrderFor: null,
+    rationaleShown: "", ruleBoxes: new Map(), alts: new Map(), el: {},
+  };
+  p.el.panel = h("div", { class: "rk-attr rk-author-panel", role: "gridcell", "aria-label": "Key entry" },
+    buildRationaleField(p), buildRulesField(p), buildAltsField(p), ...buildAttributionFields(p), ...buildActions(p));
+  wireEntryFields(p);
+  wireAttributionFields(p);
   return {
-    element: panel,
-    ready,
-    fill,
+    element: p.el.panel,
+    ready: (id) => panelReady(p, id),
+    fill: () => fillPanel(p),
     fields() {
-      dropAll(); // Confirm carries every field
-      return { rationale: rationale.value, rules: checkedRules(), accepted: acceptedFromForm(true), attribution: attributionFromForm() };
+      dropAll(p); // Confirm carries every field
+      return { rationale: p.el.rationale.value, rules: checkedRules(p), accepted: acceptedFromForm(p, true),
+        attribution: attributionFromForm(p) };
     },
-    focusRationale() { rationale.focus(); },
-    place(id) {
-      if (!id || !rows.has(id)) { panel.remove(); current = null; return; }
-      const host = rows.get(id).row; // a grid item spanning the text and label columns
-      if (id !== current) {
-        flushAll(); // the last words typed go to their own sentence
-        current = id;
-      }
-      if (panel.parentElement !== host) {
-        const hadFocus = panel.contains(document.activeElement);
-        host.append(panel);
-        if (hadFocus) focusSelection(ctx); // moving the panel drops focus
-      }
-      fill();
-    },
+    focusRationale() { p.el.rationale.focus(); },
+    place: (id) => placePanel(p, id),
   };
 }
 
