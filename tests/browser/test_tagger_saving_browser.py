@@ -149,6 +149,9 @@ def test_reload_then_tag_then_save(lab, page, shots_dir: Path):
     tag(page, "s02", "quote")
     assert warning.is_visible() and "Run this cell again" in warning.inner_text()
     page.locator(".rk-tagger").screenshot(path=str(shots_dir / "tagger-copy-warning-light.png"))
+    set_theme(page, "JupyterLab Dark")
+    page.locator(".rk-tagger").screenshot(path=str(shots_dir / "tagger-copy-warning-dark.png"))
+    set_theme(page, "JupyterLab Light")
     page.locator(".rk-row[data-id='s02'] .rk-text").click()
     page.keyboard.press("Control+s")
     # Saved anyway: the file holds both tags; the stale copy is older, and the grader grades the newer.
