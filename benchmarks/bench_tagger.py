@@ -3,8 +3,10 @@
 Prints: import time of reportkit; kernel time to build and display a Tagger; kernel time per
 label change including the save (mean of 50); browser time from running the cell to every
 sentence row visible, for the Tagger and for a baseline of one ToggleButtons per sentence
-(first render and a second, warm one), and their ratio. Targets: < 1 s to all rows visible
-for ~50 sentences, < 50 ms per change.
+(first render and a second, warm one), and their ratio; browser time from a key press (a label
+change) to the kernel's acknowledgement that it is saved (the widget's own "saving…" -> "saved"
+round trip, read from ``globalThis.__reportkitAcks``), against the kernel-side change time.
+Targets: < 1 s to all rows visible for ~50 sentences, < 50 ms per change, < 50 ms change -> ack.
 
 Uses the real article when its key loads, else the tests' tiny kit. Everything it writes goes
 to a temporary folder. Run: ``.venv/bin/python benchmarks/bench_tagger.py``.
@@ -90,6 +92,43 @@ TIME_CELL = """async ([index, selector, count]) => {
       .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height > 0).length;
   while (shown() < before + count) await new Promise(r => requestAnimationFrame(r));
   return performance.now() - t0;
+}"""
+
+
+# Presses label keys in the last Tagger and resolves with each change's ms until its ack arrived.
+ACK_ROUND_TRIPS = """async ([count]) => {
+  const roots = document.querySelectorAll('.rk-tagger');
+  const root = roots[roots.length - 1];
+  const acks = (globalThis.__reportkitAcks ||= []);
+  const settle = async () => { while (root.dataset.saving !== 'idle') await new Promise(r => setTimeout(r, 2)); };
+  root.querySelector('.rk-row .rk-text').click();  // select the first row (and focus: one refresh)
+  await new Promise(r => setTimeout(r, 300));
+  await settle();
+  const keys = ['1', '2', '3', '4', '5'];
+  const out = [];
+  const kernelMs = (globalThis.__reportkitKernelMs ||= []);
+  const inKernel = [];
+  const pings = [];
+  // Baseline: a message the kernel only acknowledges (no change, no save), through the same comm.
+  const view = root.__rkCtx;
+  for (let i = 0; i < count; i++) {
+    const seen = acks.length;
+    view.send({type: 'hello'});
+    while (acks.length === seen) await new Promise(r => setTimeout(r, 1));
+    pings.push(acks[acks.length - 1]);
+    await settle();
+  }
+  for (let i = 0; i < count; i++) {
+    const seen = acks.length;
+    root.dispatchEvent(new KeyboardEvent('keydown', {key: keys[i % keys.length], bubbles: true}));
+    while (acks.length === seen) await new Promise(r => setTimeout(r, 1));
+    out.push(acks[acks.length - 1]);
+    inKernel.push(kernelMs[kernelMs.length - 1]);
+    await settle();
+    root.dispatchEvent(new KeyboardEvent('keydown', {key: 'j', bubbles: true}));
+    await new Promise(r => setTimeout(r, 20));  // the selection reaches the kernel
+  }
+  return [out, pings, inKernel];
 }"""
 
 
@@ -218,6 +257,7 @@ def main() -> None:
             "tagger_warm": page.evaluate(TIME_CELL, [4, ".rk-row", n]),
             "baseline_warm": page.evaluate(TIME_CELL, [5, ".bench-base-row", n]),
         }
+        acks, pings, in_kernel = page.evaluate(ACK_ROUND_TRIPS, [min(30, n)])
         page.evaluate("""() => { const p = window.jupyterapp.shell.currentWidget;
             p.content.activeCellIndex = 6; window.jupyterapp.commands.execute('notebook:run-cell'); }""")
         results_file = notebooks / "bench-results.json"
@@ -242,6 +282,15 @@ def main() -> None:
           f"{ms['baseline_warm']:.0f} ms warm (one ToggleButtons per row)")
     print(f"ratio baseline / Tagger:                 {ms['baseline_first'] / ms['tagger_first']:7.1f}x first, "
           f"{ms['baseline_warm'] / ms['tagger_warm']:.1f}x warm")
+    ack_mean, ack_max = statistics.mean(acks), max(acks)
+    ack_median = statistics.median(acks)
+    print(f"browser, key press -> saved ack:         {ack_mean:7.1f} ms mean of {len(acks)}, median {ack_median:.1f}, "
+          f"max {ack_max:.1f} ms (target < 50 ms); "
+          f"{ack_mean / kernel['change_ms_mean']:.1f}x the kernel-side change")
+    print(f"  of which in the kernel (lock, read, merge, fsynced write, traits): {statistics.median(in_kernel):.1f} ms "
+          "median; the rest is the browser <-> server <-> kernel transport")
+    print(f"browser, bare message -> ack (baseline): {statistics.mean(pings):7.1f} ms mean, median "
+          f"{statistics.median(pings):.1f} ms; change / bare = {ack_median / statistics.median(pings):.1f}x (medians)")
     author_mode_costs(tmp)
 
 

@@ -60,13 +60,12 @@ def solution_tags(solutions: Path, name: str) -> dict[str, str] | None:
 
 def tags_document(labels: dict[str, str], article_id: str, root: Path = REPO) -> dict[str, Any]:
     """The answers document the tagger writes for these labels (file and notebook copy)."""
-    from reportkit.answers import AnswersFile, now_iso
+    from reportkit.answers import AnswersFile, stamp
     from reportkit.article import load_article
 
     article = load_article(article_id, root, require_key=False)
     found = AnswersFile(article=article.id, seed_sha256=article.seed_sha256, exercise="tag-all",
-                        labels=dict(labels))
-    found.updated = now_iso()
+                        labels=dict(labels), revision=len(labels), saved_at=stamp(), writer="classroom-kit")
     return found.to_dict()
 
 

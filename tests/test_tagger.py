@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from reportkit.answers import ANSWERS_MIME, read_answers_from_notebook
+from reportkit.answers import ANSWERS_MIME, AnswersFile, read_answers_from_notebook
 from reportkit.article import load_article
 from reportkit.tagger import Tagger, attribution_choices
 
@@ -17,7 +17,11 @@ ID = "tiny-article"
 
 
 def saved(folder: Path, exercise: str = "tag-all") -> dict:
-    return json.loads((folder / f"{exercise}.answers.json").read_text("utf-8"))
+    """The answers file on disk, with labels and attributions as the widget shows them (no times)."""
+    doc = json.loads((folder / f"{exercise}.answers.json").read_text("utf-8"))
+    found = AnswersFile.from_dict(doc)
+    attribution = {k: {n: v for n, v in a.items() if n != "t"} for k, a in found.attribution.items()}
+    return {**doc, "labels": found.current_labels(), "attribution": attribution, "units": doc["labels"]}
 
 
 def frontend_sets(w: Tagger, **state) -> None:
@@ -48,7 +52,9 @@ def test_every_change_is_saved_and_restored(tiny_env: Path):
     frontend_sets(w, answers={"s01": "reported", "s02": "quote"})
     doc = saved(tiny_env)
     assert doc["labels"] == {"s01": "reported", "s02": "quote"}
-    assert doc["article"] == ID and doc["exercise"] == "tag-all" and doc["schema"] == 1
+    assert doc["article"] == ID and doc["exercise"] == "tag-all" and doc["format"] == 2
+    assert doc["revision"] == 2 and doc["saved_at"].endswith("Z") and doc["writer"]
+    assert doc["units"]["s01"]["t"] < doc["units"]["s02"]["t"]
     assert doc["seed_sha256"] == w.article.seed_sha256
     assert "Saved to tag-all.answers.json" in w.status
     assert w.progress == "2 of 5 tagged"
@@ -186,11 +192,13 @@ def test_corrupt_or_foreign_file_is_set_aside(tiny_env: Path, caplog, content: s
 
 def test_file_for_another_seed_version_is_set_aside(tiny_env: Path):
     Tagger(ID).set_label("s01", "quote")
-    doc = saved(tiny_env)
+    doc = json.loads((tiny_env / "tag-all.answers.json").read_text("utf-8"))
     doc["seed_sha256"] = "f" * 64
     (tiny_env / "tag-all.answers.json").write_text(json.dumps(doc), encoding="utf-8")
-    w = Tagger(ID)
-    assert w.answers == {} and "different version" in w.notice
+    w = Tagger(ID)  # the cell run again in the same kernel: its own tags are kept and saved again
+    assert "different version" in w.notice and "saved again" in w.notice
+    assert w.answers == {"s01": "quote"} and saved(tiny_env)["labels"] == {"s01": "quote"}
+    assert len(list(tiny_env.glob("tag-all.answers.json.bad-*"))) == 1
 
 
 def test_attribution_choices_come_from_the_article(tiny_article):
@@ -247,11 +255,14 @@ def test_display_carries_answers_and_updates_them(tiny_env: Path, monkeypatch):
     assert "application/vnd.jupyter.widget-view+json" in shown[0][0] and shown[0][1]["raw"]
     bundle, kw = shown[1]
     assert kw["display_id"] and kw["raw"] and bundle[ANSWERS_MIME]["labels"] == {}
+    assert bundle[ANSWERS_MIME]["format"] == 2
     assert "0 of 5 tagged" in bundle["text/plain"]
     w.set_label("s02", "quote")
     bundle, kw = updated[-1]
     assert kw["display_id"] == shown[1][1]["display_id"]
-    assert bundle[ANSWERS_MIME]["labels"] == {"s02": "quote"}
+    copy = AnswersFile.from_dict(bundle[ANSWERS_MIME])
+    assert copy.current_labels() == {"s02": "quote"}
+    assert copy.revision == saved(tiny_env)["revision"]  # the file and the notebook copy agree
 
 
 def test_headless_kernel_builds_and_restores(tiny_env: Path, tiny_kit: Path):
@@ -268,4 +279,143 @@ def test_headless_kernel_builds_and_restores(tiny_env: Path, tiny_kit: Path):
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tiny_env)}}).execute()
     assert "2 of 5 tagged" in nb.cells[1].outputs[0]["text"]
     found = read_answers_from_notebook(nb)
-    assert found is not None and found.labels == {"s01": "reported", "s02": "quote"}
+    assert found is not None and found.current_labels() == {"s01": "reported", "s02": "quote"}
+
+
+# ---------------------------------------------------------------------------- issue 11: saves the learner can trust
+
+def acks(w: Tagger, monkeypatch) -> list[dict]:
+    """What the kernel sends back to tagger.js (the acknowledgements)."""
+    sent: list[dict] = []
+    monkeypatch.setattr(w, "send", lambda content, buffers=None: sent.append(content))
+    return sent
+
+
+def test_every_message_is_acknowledged_with_the_saved_revision(tiny_env: Path, monkeypatch):
+    w = Tagger(ID)
+    sent = acks(w, monkeypatch)
+    js_message(w, "set", id="s01", label="quote", seq=1, view="v1")
+    js_message(w, "set", id="s01", label="gossip", seq=2, view="v1")  # refused: not saved, said so
+    assert sent[0].pop("kernel_ms") >= 0
+    assert sent[0] == {"type": "ack", "seq": 1, "view": "v1", "error": "", "failed": False, "revision": 1,
+                       "saved_at": saved(tiny_env)["saved_at"], "copy": "live"}
+    assert sent[1]["seq"] == 2 and "not a label" in sent[1]["error"] and not sent[1]["failed"]
+    assert sent[1]["revision"] == 1 and saved(tiny_env)["labels"] == {"s01": "quote"}
+
+
+def test_a_write_the_disk_refuses_is_acknowledged_as_failed(tiny_env: Path, monkeypatch):
+    import reportkit.answer_store as store
+
+    w = Tagger(ID)
+    sent = acks(w, monkeypatch)
+
+    def full_disk(*_a, **_k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store, "write_answers", full_disk)
+    js_message(w, "set", id="s01", label="quote", seq=7, view="v1")
+    assert sent[0]["failed"] and "No space" in sent[0]["error"] and sent[0]["revision"] == 0
+    assert w.answers == {} and "Not saved" in w.status  # the widget never shows what is not on disk
+
+
+def test_a_reloaded_page_is_told_its_notebook_copy_is_stale(tiny_env: Path, monkeypatch):
+    import IPython.display as ipd
+
+    monkeypatch.setattr(ipd, "display", lambda *a, **k: None)
+    monkeypatch.setattr(ipd, "update_display", lambda *a, **k: None)
+    monkeypatch.setattr("reportkit.tagger._executing_session", lambda: "page-that-ran-the-cell")
+    w = Tagger(ID)
+    w._ipython_display_()
+    sent = acks(w, monkeypatch)
+
+    def from_page(session: str, seq: int) -> None:
+        content = {"type": "hello", "seq": seq, "view": "v"}
+        w._handle_msg({"header": {"session": session}, "buffers": [],
+                       "content": {"data": {"method": "custom", "content": content}}})
+
+    from_page("page-that-ran-the-cell", 1)
+    from_page("the-same-page-after-reload", 2)
+    assert [a["copy"] for a in sent] == ["live", "stale"]
+
+
+def test_two_taggers_on_one_file_share_one_state(tiny_env: Path):
+    one, two = Tagger(ID), Tagger(ID)  # the cell run in a second tab, or twice
+    one.set_label("s01", "quote")
+    two.set_label("s02", "reported")
+    assert one.answers == two.answers == {"s01": "quote", "s02": "reported"} == saved(tiny_env)["labels"]
+    assert one.revision == two.revision == 2
+    two.undo()  # each undoes its own change only
+    assert one.answers == {"s01": "quote"} and not two.can_undo and one.can_undo
+
+
+def test_undo_selects_the_row_it_undid(tiny_env: Path):
+    w = Tagger(ID)
+    w.set_label("s02", "quote")
+    w.selected = "s05"
+    w.undo()
+    assert w.selected == "s02" and w.answers == {} and w.status.startswith("Undone: s02 is untagged again.")
+
+
+def test_clears_are_kept_with_their_time(tiny_env: Path):
+    w = Tagger(ID)
+    w.set_label("s01", "quote")
+    w.clear("s01")
+    units = saved(tiny_env)["units"]
+    assert units["s01"]["label"] is None and units["s01"]["t"] > "2026"  # a clear wins by time in a merge
+
+
+def _saved_notebook(folder: Path, name: str, doc: dict) -> Path:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("Tagger('tiny-article')")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={ANSWERS_MIME: doc, "text/plain": "answers"})]
+    nb.cells = [cell]
+    nbformat.write(nb, folder / name)
+    return folder / name
+
+
+@pytest.mark.parametrize("lost", ["missing", "corrupt"])
+def test_tags_in_the_notebook_are_offered_back(tiny_env: Path, lost: str):
+    w = Tagger(ID)
+    for sid, label in {"s01": "reported", "s02": "quote", "s04": "analysis"}.items():
+        w.set_label(sid, label)
+    _saved_notebook(tiny_env, "06-tag.ipynb", w.answers_document().to_dict())  # Ctrl+S saved the copy
+    w.close()
+    from reportkit.answer_store import AnswerStore
+
+    AnswerStore._open.clear()  # a kernel restart: nothing in memory
+    path = tiny_env / "tag-all.answers.json"
+    if lost == "missing":
+        path.unlink()
+    else:
+        path.write_text('{"format": 2, "labe', "utf-8")
+    again = Tagger(ID)
+    assert again.answers == {}
+    assert again.recovery == {"notebook": "06-tag.ipynb", "count": 3, "saved_at": again.recovery["saved_at"],
+                              "file": "tag-all.answers.json", "lost": lost}
+    if lost == "corrupt":
+        assert "kept as tag-all.answers.json.bad-" in again.notice and "Starting with no" not in again.notice
+    js_message(again, "restore")
+    assert again.answers == {"s01": "reported", "s02": "quote", "s04": "analysis"} == saved(tiny_env)["labels"]
+    assert again.recovery == {} and "Restored 3 tag(s) from 06-tag.ipynb" in again.status
+
+
+def test_a_file_with_every_tag_cleared_is_not_a_loss(tiny_env: Path):
+    w = Tagger(ID)
+    w.set_label("s01", "quote")
+    _saved_notebook(tiny_env, "old.ipynb", w.answers_document().to_dict())
+    w.clear("s01")
+    assert Tagger(ID).recovery == {}
+
+
+def test_an_exercise_starts_from_the_lessons_tags(tiny_env: Path):
+    lesson, exercise = tiny_env / "notebooks", tiny_env / "exercises"
+    lesson.mkdir()
+    exercise.mkdir()
+    Tagger(ID, answers_dir=lesson).set_label("s01", "reported")
+    w = Tagger(ID, answers_dir=exercise, start_from=lesson / "tag-all.answers.json")
+    assert w.answers == {"s01": "reported"} == saved(exercise)["labels"]
+    assert "Started from your 1 tag(s)" in w.notice
+    w.set_label("s02", "quote")  # from now on only the exercise's file changes
+    assert saved(lesson)["labels"] == {"s01": "reported"}
+    again = Tagger(ID, answers_dir=exercise, start_from=lesson / "tag-all.answers.json")
+    assert again.answers == {"s01": "reported", "s02": "quote"}

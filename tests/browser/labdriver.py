@@ -134,3 +134,26 @@ def set_theme(page, name: str) -> None:  # noqa: ANN001
     page.wait_for_selector(f"body[data-jp-theme-light='{light}']", state="attached")
     # A theme change shows the splash screen over the page until the new CSS is in.
     page.locator("#jupyterlab-splash").wait_for(state="detached")
+
+
+# ---------------------------------------------------------------------------- accessibility (axe-core)
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_audit(page, scope: str = ".rk-tagger") -> tuple[list[str], set[str]]:  # noqa: ANN001
+    """axe-core (bundled by axe-playwright-python, no Node) on ``scope`` only: (violations, rules passed).
+
+    JupyterLab's own findings are left out by the scope. Its ``body`` is laid out as a zero-height
+    box with the app absolutely positioned inside, and axe then treats much of the notebook as not
+    visible (colour contrast is skipped as "incomplete"); a height on the test page fixes that. The
+    returned passed rules let a test check that contrast really was measured.
+    """
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.evaluate("() => { document.body.style.minHeight = window.innerHeight + 'px'; }")
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations", "passes"]}
+    response = Axe().run(page, context={"include": [[scope]]}, options=options).response
+    found = [f"{v['id']} ({v['impact']}): {n['target']} {n.get('failureSummary', '')[:300]}"
+             for v in response["violations"] for n in v["nodes"]]
+    return found, {p["id"] for p in response["passes"]}

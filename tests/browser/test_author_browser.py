@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from kits import FIXTURE_ID as ARTICLE
 from kits import fixture_kit
-from labdriver import CHROMIUM, RUN_ALL, Lab, running_lab, set_theme, write_notebook
+from labdriver import CHROMIUM, RUN_ALL, Lab, axe_audit, running_lab, set_theme, write_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +53,13 @@ def wait_for_key(kit: Path, want, timeout: float = 30) -> dict[str, dict]:  # no
             pass
         time.sleep(0.1)
     raise AssertionError(f"key.json never reached the expected state; last read: {json.dumps(got)[:2000]}")
+
+
+def assert_accessible(page, theme: str) -> None:  # noqa: ANN001
+    """axe-core on the widget (rows, the open key panel): no WCAG 2.1 A/AA violation; contrast measured."""
+    violations, passed = axe_audit(page)
+    assert not violations, f"axe, author mode, {theme}:\n" + "\n".join(violations)
+    assert "color-contrast" in passed
 
 
 def row(page, sid: str):  # noqa: ANN001, ANN201
@@ -117,8 +124,10 @@ def test_review_by_keyboard_and_button_then_reload(author_lab, page, shots_dir: 
     # Tall enough for the whole widget, so the screenshot shows every row and the panel.
     page.set_viewport_size({"width": 1280, "height": 2400})
     page.locator(".rk-tagger").screenshot(path=str(shots_dir / "author-mode.png"))
+    assert_accessible(page, "light")
     set_theme(page, "JupyterLab Dark")
     page.locator(".rk-tagger").screenshot(path=str(shots_dir / "author-mode-dark.png"))
+    assert_accessible(page, "dark")
     set_theme(page, "JupyterLab Light")
     page.set_viewport_size({"width": 1280, "height": 1000})
     # Keys typed faster than the kernel answers (both in one tick): Enter waits for the new

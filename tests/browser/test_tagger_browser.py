@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from labdriver import CELL_TYPES, RUN_ALL, set_theme
 
-from reportkit.answers import read_answers_from_notebook
+from reportkit.answers import AnswersFile, read_answers_from_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -58,11 +58,11 @@ def wait_for_file(path: Path, read, want, timeout: float = 60) -> None:  # noqa:
 
 def nb_labels(path: Path) -> dict | None:
     found = read_answers_from_notebook(path)
-    return None if found is None else found.labels
+    return None if found is None else found.current_labels()
 
 
 def file_labels(path: Path) -> dict:
-    return json.loads(path.read_text("utf-8"))["labels"]
+    return AnswersFile.from_dict(json.loads(path.read_text("utf-8"))).current_labels()
 
 
 def test_tag_check_save_reload_restart(lab, page, shots_dir: Path):
@@ -76,7 +76,8 @@ def test_tag_check_save_reload_restart(lab, page, shots_dir: Path):
     assert rows.count() == 5
     root = page.locator(".rk-tagger")
     assert root.get_attribute("data-lm-suppress-shortcuts") is not None
-    assert root.get_attribute("tabindex") == "0"
+    # Focusable for clicks, but the Tab stop is the selected row's text (roving tabindex).
+    assert root.get_attribute("tabindex") == "-1" and page.locator(".rk-main[tabindex='0']").count() == 1
     # Before Check only quotation marks are highlighted, never the key's cue words.
     assert page.locator(".rk-row[data-id='s02'] .rk-qm").count() == 2
     assert page.locator(".rk-cue").count() == 0
