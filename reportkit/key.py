@@ -33,9 +33,24 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Distinction:
+    """What separates the key's label from the one a learner gave, and the rules that decide it."""
+
+    key: str
+    given: str
+    text: str
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Codebook:
     labels: tuple[Label, ...]
     rules: tuple[Rule, ...]
+    distinctions: tuple[Distinction, ...] = ()
+
+    def distinction(self, key: str, given: str) -> Distinction | None:
+        """The codebook's explanation for a learner who took ``key`` for ``given``, if it has one."""
+        return next((d for d in self.distinctions if d.key == key and d.given == given), None)
 
     @property
     def label_ids(self) -> tuple[str, ...]:
@@ -60,6 +75,18 @@ class Alternative:
     note: str
 
 
+STATED, INFERRED = "stated", "inferred"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A step of an attribution channel: ``stated`` (the article names it) or ``inferred`` (the
+    reader's inference; ``note`` says from what)."""
+
+    basis: str
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class Attribution:
     source: str | None
@@ -70,6 +97,15 @@ class Attribution:
     channel_note: str = ""
     mixed_quotes: tuple[str, ...] = ()
     hedges: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()  # one per step of the channel; missing steps are stated
+
+    def link(self, step: int) -> Link:
+        """The basis of the step from ``channel[step]`` to ``channel[step + 1]`` (stated by default)."""
+        return self.links[step] if step < len(self.links) else Link(STATED)
+
+    def inferred_nodes(self) -> tuple[int, ...]:
+        """Positions in the channel reached by an inferred step: the reader's inference, not the article's."""
+        return tuple(step + 1 for step in range(len(self.channel) - 1) if self.link(step).basis == INFERRED)
 
 
 @dataclass(frozen=True)
@@ -81,6 +117,7 @@ class KeyEntry:
     rules: tuple[str, ...]
     attribution: Attribution
     reviewed: bool = True
+    feedback: dict[str, str] = field(default_factory=dict)  # given label -> what decides, for this unit
 
     def alternative(self, label: str) -> Alternative | None:
         return next((alt for alt in self.accepted if alt.label == label), None)
@@ -139,6 +176,8 @@ def parse_codebook(path: Path, problems: list[Problem], shown: str) -> Codebook 
         return None
     labels = tuple(Label(**item) for item in doc["labels"])
     rules = tuple(Rule(**item) for item in doc["rules"])
+    distinctions = tuple(Distinction(d["key"], d["given"], d["text"], tuple(d["rules"]))
+                         for d in doc.get("distinctions", []))
     label_ids = [label.id for label in labels]
     _no_duplicates(label_ids, shown, "id", problems)
     _no_duplicates([label.shortcut for label in labels], shown, "shortcut", problems)
@@ -146,7 +185,13 @@ def parse_codebook(path: Path, problems: list[Problem], shown: str) -> Codebook 
     for rule in rules:
         if rule.label not in label_ids and rule.label != "any":
             problems.append(Problem(shown, f"'{rule.id}'", "label", f"unknown label {rule.label!r}"))
-    return Codebook(labels, rules)
+    rule_ids = {rule.id for rule in rules}
+    for d in distinctions:
+        record = f"'{d.key} taken for {d.given}'"
+        unknown = [x for x in (d.key, d.given) if x not in label_ids] + [r for r in d.rules if r not in rule_ids]
+        if unknown or d.key == d.given:
+            problems.append(Problem(shown, record, "distinctions", f"unknown or repeated: {unknown or d.key}"))
+    return Codebook(labels, rules, distinctions)
 
 
 def _no_duplicates(values: list[str], shown: str, field_name: str, problems: list[Problem]) -> None:
@@ -229,7 +274,10 @@ def parse_key(
             rules=tuple(item["rules"]),
             attribution=_attribution(attr),
             reviewed=reviewed,
+            feedback=dict(item.get("feedback", {})),
         )
+        if len(attr.get("links", [])) not in (0, len(attr["channel"]) - 1):
+            bad("attribution.links", "one link per step of the channel (its length minus one)")
     for sid in sentence_texts:
         if sid not in entries and not any(p.record and sid in p.record for p in problems):
             problems.append(Problem(shown, None, "entries", f"sentence {sid!r} has no key entry"))
@@ -247,6 +295,7 @@ def _attribution(attr: dict[str, Any]) -> Attribution:
         channel_note=attr.get("channel_note", ""),
         mixed_quotes=tuple(attr.get("mixed_quotes", [])),
         hedges=tuple(attr.get("hedges", [])),
+        links=tuple(Link(link["basis"], link.get("note", "")) for link in attr.get("links", [])),
     )
 
 
