@@ -442,7 +442,7 @@ def _score_chain(question: Question, answer: Any, article: Article, attempt: int
     right = sum(1 for i, (g, e, al) in enumerate(zip(given, expected, link_aliases, strict=False))
                 if _chain_node_ok(g, e, al, i in inferred))
     shown = " → ".join(f"{e} (inferred)" if i in inferred else e for i, e in enumerate(expected))
-    inferences = [f"{expected[i]} is the reader's inference, not the article's: {attribution.link(i - 1).note}"
+    inferences = [f"{expected[i]} is the reader's inference, not the article's. {attribution.link(i - 1).note}"
                   for i in sorted(inferred)]
     passed = right == len(expected) and len(given) == len(expected)
     if passed:

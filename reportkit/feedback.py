@@ -78,7 +78,9 @@ def distinction_text(entry: KeyEntry, given: str, codebook: Codebook) -> str:
     if distinction is None:  # a codebook without distinctions: the key's own rule for its label
         rule_id = next((r for r in entry.rules if codebook.rule(r).label == entry.label), None)
         return codebook.rule(rule_id).cite() if rule_id else codebook.label(entry.label).question
-    rule_id = next((r for r in distinction.rules if r in entry.rules), distinction.rules[0])
+    # the distinction's first rule that the key cites for its own label, else its first rule
+    rule_id = next((r for r in distinction.rules if r in entry.rules and codebook.rule(r).label == entry.label),
+                   distinction.rules[0])
     rule = codebook.rule(rule_id)
     return f"{distinction.text} (Rule {rule.id}, {rule.title}.)"
 

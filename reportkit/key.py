@@ -103,6 +103,11 @@ class Attribution:
         """The basis of the step from ``channel[step]`` to ``channel[step + 1]`` (stated by default)."""
         return self.links[step] if step < len(self.links) else Link(STATED)
 
+    def chain_nodes(self) -> tuple[tuple[str, bool], ...]:
+        """The channel as (name, reached by an inferred step) pairs."""
+        inferred = self.inferred_nodes()
+        return tuple((name, i in inferred) for i, name in enumerate(self.channel))
+
     def inferred_nodes(self) -> tuple[int, ...]:
         """Positions in the channel reached by an inferred step: the reader's inference, not the article's."""
         return tuple(step + 1 for step in range(len(self.channel) - 1) if self.link(step).basis == INFERRED)

@@ -140,7 +140,7 @@ def _attribution_text(article: Article, sid: str) -> str:
     if a.hedges:
         parts.append("hedges: " + ", ".join(f"“{h}”" for h in a.hedges))
     if len(a.channel) > 1:
-        parts.append("chain: " + " → ".join(a.channel))
+        parts.append("chain: " + chain_text(a.chain_nodes()))
     return " · ".join(parts) or "no source named"
 
 
@@ -379,18 +379,31 @@ def id_ranges(ids: list[str]) -> str:
     return ", ".join(f"s{r[0]:02d}" if len(r) == 1 else f"s{r[0]:02d}–s{r[-1]:02d}" for r in runs)
 
 
-def chains(article: Article) -> list[tuple[tuple[str, ...], list[str]]]:
-    """Each distinct attribution chain of the report (furniture left out) with its sentences."""
-    found: dict[tuple[str, ...], list[str]] = {}
+Chain = tuple[tuple[str, bool], ...]  # (name, reached by an inferred step) from the source to the page
+
+
+def chains(article: Article) -> list[tuple[Chain, list[str]]]:
+    """Each distinct attribution chain of the report (furniture left out) with its sentences; a chain
+    with an inferred step is distinct from the same names stated."""
+    found: dict[Chain, list[str]] = {}
     for entry in article.key or ():
         if entry.label == "furniture" or len(entry.attribution.channel) < 2:
             continue
-        found.setdefault(tuple(entry.attribution.channel), []).append(entry.id)
+        found.setdefault(entry.attribution.chain_nodes(), []).append(entry.id)
     return sorted(found.items(), key=lambda item: (-len(item[1]), item[1][0]))
 
 
+def chain_text(chain: Chain) -> str:
+    """'A → B → page', with '⇢ B (inferred)' where a step is the reader's inference."""
+    text = ""
+    for i, (name, inferred) in enumerate(chain):
+        arrow = "" if i == 0 else (" ⇢ " if inferred else " → ")
+        text += arrow + (f"{name} (inferred)" if inferred else name)
+    return text
+
+
 def chains_table(article: Article) -> Block:
-    rows = [[" → ".join(chain), id_ranges(ids), str(len(ids))] for chain, ids in chains(article)]
+    rows = [[chain_text(chain), id_ranges(ids), str(len(ids))] for chain, ids in chains(article)]
     return _table(["chain: source → … → page", "sentences", "n"], rows)
 
 
