@@ -30,12 +30,13 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from reportkit import checkview
 from reportkit.article import Article, load_article
+from reportkit.checkview import RESULT_MIME  # noqa: F401 - re-exported for the grader and tests
 from reportkit.datafiles import read_json
 from reportkit.errors import DataError, Problem, display_path
 from reportkit.feedback import ANSWER, DECIDING_WORDS, Verdict, judge_label
 
-RESULT_MIME = "application/vnd.reportkit.check+json"
 BLANKS = (None, Ellipsis, "", [], {}, ())
 
 
@@ -79,7 +80,8 @@ def load_questions(article: Article) -> dict[str, Question]:
         if item["id"] in questions:
             problems.append(Problem(shown, record, "id", f"duplicate id {item['id']!r}"))
         problems += [Problem(shown, record, f, why) for f, why in _reference_problems(item, article)]
-        problems += [Problem(shown, record, f, why) for f, why in KINDS[item["kind"]].shape_problems(item, article.key is None)]
+        shape = KINDS[item["kind"]].shape_problems(item, keyless=article.key is None)
+        problems += [Problem(shown, record, f, why) for f, why in shape]
         spec = {k: v for k, v in item.items() if k not in ("id", "kind", "prompt", "points")}
         questions[item["id"]] = Question(item["id"], item["kind"], item["prompt"], item["points"], spec, article)
     if problems:
@@ -187,7 +189,8 @@ def _text_form(question: Question, answer: Any) -> str | None:
 def _chain_form(question: Question, answer: Any) -> str | None:
     if isinstance(answer, str) or not isinstance(answer, (list, tuple)):
         outlet = question.article.outlet if question.article else "the outlet you read"
-        return f'give a list of names from the source to this page, like ["A", "B", {json.dumps(outlet, ensure_ascii=False)}].'
+        page = json.dumps(outlet, ensure_ascii=False)
+        return f'give a list of names from the source to this page, like ["A", "B", {page}].'
     return None
 
 
@@ -1014,3 +1017,67 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
     Kind("choice", ("options", "reasons"), ("expected", "explain", "hint", "sentence", "figure"), _choice_form,
          _score_choice, _choice_total),
 )}
+
+
+class Checked(Result):
+    """What a check cell returns: the result, shown once (by the box), not again as a repr."""
+
+    def _ipython_display_(self) -> None:
+        return None
+
+
+class Checker:
+    """``check = Checker(ARTICLE)``; then ``check("q02_1", answer)`` in each check cell.
+
+    Each changed answer is a new try (feedback escalates: distinction, deciding words, answer);
+    running the check again with the same answer repeats the same feedback. Works without the key
+    (a graded bundle): then it checks form only.
+    """
+
+    def __init__(self, article: str | Article, root: Path | None = None) -> None:
+        self.article = article if isinstance(article, Article) else load_article(article, root, require_key=False)
+        self.questions = load_questions(self.article)
+        self.attempts: Counter[str] = Counter()
+        self._last_answer: dict[str, str] = {}
+        checkview.install()
+
+    def __call__(self, question_id: str, answer: Any) -> Result:
+        try:
+            question = self.questions[question_id]
+        except KeyError:
+            raise KeyError(f"no question {question_id!r} for article {self.article.id!r}") from None
+        self._count_try(question_id, answer)
+        result = score(question, answer, self.article, max(1, self.attempts[question_id]))
+        checkview.show(result)
+        if not result.passed:
+            raise checkview.CheckFailed(f"{question_id} is not right yet: read the explanation above.")
+        return Checked(**asdict(result))
+
+    def _count_try(self, question_id: str, answer: Any) -> None:
+        """A new, non-blank answer is one more try; the same answer again is not."""
+        if is_blank(answer):
+            return
+        fingerprint = _fingerprint(answer)
+        if self._last_answer.get(question_id) != fingerprint:
+            self.attempts[question_id] += 1
+            self._last_answer[question_id] = fingerprint
+
+    def preview(self, question_id: str, answer: Any) -> None:
+        """Show what ``check`` would say about an answer, without stopping the cell or counting a try."""
+        checkview.show(score(self.questions[question_id], answer, self.article, 1))
+
+    def total(self) -> float:
+        """The points all the article's questions are worth together."""
+        return sum(q.points for q in self.questions.values())
+
+
+def _fingerprint(answer: Any) -> str:
+    """What makes two answers the same try: their value (a tagger's labels, a rule's source)."""
+    answer = getattr(answer, "answers", answer)
+    if isinstance(answer, types.FunctionType):
+        return _rule_source(answer) or repr(answer)
+    if isinstance(answer, (set, frozenset)):
+        return repr(sorted(map(repr, answer)))
+    if isinstance(answer, dict):
+        return repr(sorted((repr(k), _fingerprint(v)) for k, v in answer.items()))
+    return repr(answer)
