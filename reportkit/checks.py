@@ -310,12 +310,13 @@ def _names_match(given: str, expected: str, aliases: list[str]) -> bool:
 
 
 def _spelled_as(words: set[str], given: set[str]) -> set[str]:
-    """``words`` with each one the learner spelled differently replaced by the learner's spelling:
-    transliterations ('Zelenskiy', 'Zelenskyy' for 'Zelensky') share their first four letters and
-    nearly all the rest."""
+    """``words`` with each one the learner transliterated differently replaced by the learner's spelling:
+    'Zelenskiy', 'Zelenskyy' and 'Zelenskyi' for 'Zelensky' (the same stem before a y/i/j ending)."""
+    def stem(word: str) -> str:
+        return re.sub(r"[yij]+$", "", word)
+
     def respell(word: str) -> str:
-        return next((g for g in given if len(word) >= 5 and g[:4] == word[:4]
-                     and difflib.SequenceMatcher(None, g, word).ratio() >= 0.85), word)
+        return next((g for g in given if len(word) >= 5 and stem(g) == stem(word)), word)
     return {respell(word) for word in words}
 
 
@@ -349,8 +350,8 @@ def _expected_text(question: Question, entry: Any) -> tuple[str | None, list[str
 FIELD_MEANING = {
     "source": "The source is whoever the sentence attributes its content to: the person or body its cue "
               "(said, told, according to…) points at, or, for a pronoun, the speaker the report is following.",
-    "source_type": "The source type says how the article identifies the source: by name (named person), "
-                   "without a name (unnamed person), as a body (organisation), an outlet or a document.",
+    "source_type": "The source type says how the article identifies the source: is it a person, and does the "
+                   "article give a name? Or is it a body, an outlet or a document?",
     "cue": "The cue is the reporting verb or phrase that attributes the content (said, warned, according to…).",
     "hedges": "A hedge is a word that makes a claim less certain or marks it as an estimate "
               "(around, estimated, suggests, might, could).",

@@ -82,7 +82,7 @@ def distinction_text(entry: KeyEntry, given: str, codebook: Codebook) -> str:
     rule_id = next((r for r in distinction.rules if r in entry.rules and codebook.rule(r).label == entry.label),
                    distinction.rules[0])
     rule = codebook.rule(rule_id)
-    return f"{distinction.text} (Rule {rule.id}, {rule.title}.)"
+    return f"{distinction.text} Rule {rule.id} ({rule.title}) decides."
 
 
 def deciding_words(entry: KeyEntry, given: str, text: str = "", newsmaker: str | None = None) -> str:
