@@ -17,9 +17,19 @@ INTRO = """\
 
 Every sentence on a news page does one of five jobs. Label each sentence with the **one** job that
 describes its main content; where two labels are defensible, the key names the alternative and why.
-Ask the questions in this order: *is it part of the page or the article?* → *are the main words inside
-quotation marks?* → *is someone named or described as the source?* → *is that someone the newsmaker,
-a participant, or an outside observer?* → *if no one is named, it is the reporter's own voice.*
+
+Ask two questions (rule D1):
+
+1. **Whose voice is it?** The page's (furniture), the reporter's (no source named), the newsmaker's
+   or a participant's, or an outside observer's?
+2. **In what form?** Inside quotation marks, or in the reporter's words?
+
+Then decide, in this order: page furniture first; then **form decides for quotes** — when the main
+content is inside quotation marks it is a direct quote, whoever speaks; then the voice: the newsmaker
+or a participant makes a reported claim, an outside observer's reading is analysis, and with no
+source it is the reporter's voice. Form decides first by convention, because a reader checks a quote
+against the recording or transcript and a paraphrase against what the source meant. Words in the
+[glossary](#glossary) are explained at the end.
 
 Licence: CC BY 4.0. The examples are sentences quoted from the {outlet} article at {url},
 for teaching; the article's text is not covered by the kit's licence.
@@ -76,10 +86,20 @@ def render(article: Article) -> str:
                 also = "".join(f"; also defensible: {a.label}" for a in entry.accepted)
                 lines.append(f"- **{entry.id} → {entry.label}{also}.** *{_quote(sentence.text)}* — {entry.rationale}")
             lines.append("")
-    stances = json.loads((article.root / "data" / "codebook.json").read_text("utf-8")).get("cue_stances", {})
+    doc = json.loads((article.root / "data" / "codebook.json").read_text("utf-8"))
+    stances = doc.get("cue_stances", {})
     lines.append(STANCES_INTRO + "".join(f"| {name} | {text} |\n" for name, text in stances.items())
                  + CHANNEL.format(example=channel_example(article)))
+    lines += glossary(doc.get("glossary", {}))
     return "\n".join(lines).rstrip() + "\n"
+
+
+def glossary(terms: dict[str, str]) -> list[str]:
+    """The glossary section (anchor ``#glossary``), one line per term."""
+    if not terms:
+        return []
+    heading = ["", '<a id="glossary"></a>', "", "## Glossary", ""]
+    return heading + [f"- **{term}**: {text}" for term, text in terms.items()]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
