@@ -36,8 +36,9 @@ from reportkit.checkview import RESULT_MIME  # noqa: F401 - re-exported for the 
 from reportkit.datafiles import read_json
 from reportkit.errors import DataError, Problem, display_path
 from reportkit.feedback import ANSWER, DECIDING_WORDS, Verdict, judge_label
+from reportkit.key import Key, keyed
 
-BLANKS = (None, Ellipsis, "", [], {}, ())
+BLANKS: tuple[Any, ...] = (None, Ellipsis, "", [], {}, ())
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,11 @@ def score(question: Question, answer: Any, article: Article, attempt: int = 1) -
     return kind.score(question, answer, article, attempt)
 
 
+def _key(article: Article) -> Key:
+    """The article's key; scorers run only with one (``score`` answers form-only without it)."""
+    return keyed(article.key)
+
+
 def _result(question: Question, right: int, total: int, passed: bool, message: str) -> Result:
     share = right / total if total else 0.0
     return Result(question.id, right, total, passed, message, round(question.points * share, 2), question.points)
@@ -225,7 +231,7 @@ def _expected_ids(question: Question, article: Article) -> list[str]:
     if "expected" in question.spec:
         return list(question.spec["expected"])
     within = question.spec.get("within") or article.ids
-    return [sid for sid in within if article.key[sid].label == question.spec["key_label"]]
+    return [sid for sid in within if _key(article)[sid].label == question.spec["key_label"]]
 
 
 def _score_ids(question: Question, answer: Any, article: Article, attempt: int) -> Result:
@@ -233,7 +239,7 @@ def _score_ids(question: Question, answer: Any, article: Article, attempt: int) 
     label = question.spec.get("key_label")
     given = list(dict.fromkeys(answer))  # keep order, drop repeats
     # A sentence for which `label` is an accepted alternative may be included or left out.
-    tolerated = {sid for sid in article.ids if label and sid not in expected and article.key[sid].accepts(label)}
+    tolerated = {sid for sid in article.ids if label and sid not in expected and _key(article)[sid].accepts(label)}
     right = [sid for sid in given if sid in expected]
     wrong = [sid for sid in given if sid not in expected and sid not in tolerated]
     missing = [sid for sid in expected if sid not in given]
@@ -245,14 +251,15 @@ def _score_ids(question: Question, answer: Any, article: Article, attempt: int) 
         else:
             lines.append(f"{sid} does not belong here.")
     for sid in given:
-        if sid in tolerated:
-            lines.append(f"{sid}: defensible. {article.key[sid].alternative(label).note}")
+        alternative = _key(article)[sid].alternative(label or "")
+        if sid in tolerated and alternative is not None:
+            lines.append(f"{sid}: defensible. {alternative.note}")
     if missing:
         hint = f"{len(missing)} still missing."
         if attempt >= 3:
             hint += f" Look again at {', '.join(missing)}."
         elif label:
-            rules = Counter(r for sid in missing for r in article.key[sid].rules
+            rules = Counter(r for sid in missing for r in _key(article)[sid].rules
                             if codebook.rule(r).label in (label, "any"))
             if rules:
                 hint += " " + codebook.rule(rules.most_common(1)[0][0]).cite()
@@ -266,12 +273,12 @@ def _score_ids(question: Question, answer: Any, article: Article, attempt: int) 
 
 def _judge(article: Article, sid: str, given: str | None, attempt: int) -> Verdict:
     """The key's verdict on one unit's label, escalating with ``attempt`` (feedback.judge_label)."""
-    return judge_label(article.key[sid], given, article.codebook, attempt=attempt,
+    return judge_label(_key(article)[sid], given, article.codebook, attempt=attempt,
                        text=article.sentence(sid).text, newsmaker=article.newsmaker)
 
 
 def _score_label(question: Question, answer: Any, article: Article, attempt: int) -> Result:
-    entry = article.key[question.spec["sentence"]]
+    entry = _key(article)[question.spec["sentence"]]
     verdict = _judge(article, entry.id, answer, attempt)
     message = f"{question.id}: {verdict.message}"
     if verdict.ok:
@@ -382,7 +389,7 @@ def _what_it_names(answer: str, entry: Any, article: Article) -> str:
     found = [s.id for s in article.sentences if words <= set(normalise(s.text).split()) and s.id != entry.id]
     if not found or entry.id in found:
         return ""
-    labels = {article.key[sid].label for sid in found}
+    labels = {_key(article)[sid].label for sid in found}
     where = ", ".join(found[:4])
     if labels == {"furniture"}:
         return f"“{answer}” is named in {where}: page furniture, not this report."
@@ -410,7 +417,7 @@ def _cue_stances(article: Article) -> dict[str, str]:
 
 
 def _score_text(question: Question, answer: Any, article: Article, attempt: int) -> Result:
-    entry = article.key[question.spec["sentence"]]
+    entry = _key(article)[question.spec["sentence"]]
     expected, aliases = _expected_text(question, entry)
     ok = expected is not None and _names_match(answer, str(expected), aliases)
     explain = question.spec.get("explain", entry.rationale)
@@ -436,7 +443,7 @@ def _chain_node_ok(given: str, expected: str, aliases: list[str], inferred: bool
 
 
 def _score_chain(question: Question, answer: Any, article: Article, attempt: int) -> Result:
-    entry = article.key[question.spec["sentence"]]
+    entry = _key(article)[question.spec["sentence"]]
     attribution = entry.attribution
     expected = list(question.spec.get("expected", attribution.channel))
     inferred = set(attribution.inferred_nodes())
@@ -477,7 +484,7 @@ def _score_number(question: Question, answer: Any, article: Article, attempt: in
         expected = spec["expected"]
     elif "key_label" in spec:  # a count of the key's sentences with one label
         within = spec.get("within") or article.ids
-        expected = sum(1 for sid in within if article.key[sid].label == spec["key_label"])
+        expected = sum(1 for sid in within if _key(article)[sid].label == spec["key_label"])
     else:
         expected = figure.value if figure else None
     ok = expected is not None and abs(float(answer) - float(expected)) <= 1e-9 * max(1.0, abs(float(expected)))
@@ -511,16 +518,16 @@ def _score_number(question: Question, answer: Any, article: Article, attempt: in
 def _score_tagging(question: Question, answer: Any, article: Article, attempt: int) -> Result:
     labels_given: dict[str, str] = dict(getattr(answer, "answers", answer))
     allowed = question.spec.get("labels") or list(article.codebook.label_ids)
-    verdicts = [judge_label(article.key[s.id], labels_given.get(s.id), article.codebook,
+    verdicts = [judge_label(_key(article)[s.id], labels_given.get(s.id), article.codebook,
                             reveal=attempt >= 3) for s in article.sentences]
     right = sum(v.ok for v in verdicts)
     total = len(verdicts)
     untagged = [v.sentence for v in verdicts if v.status == "missing"]
     per_label = []
     for label in allowed:
-        ids = [e.id for e in article.key if e.label == label]
+        ids = [e.id for e in _key(article) if e.label == label]
         if ids:
-            got = sum(1 for sid in ids if article.key[sid].accepts(labels_given.get(sid) or ""))
+            got = sum(1 for sid in ids if _key(article)[sid].accepts(labels_given.get(sid) or ""))
             per_label.append(f"{article.codebook.label(label).name.lower()} {got}/{len(ids)}")
     lines = [f"{question.id}: {right} of {total} right ({', '.join(per_label)})."]
     if untagged:
@@ -553,7 +560,7 @@ def _score_causes(question: Question, answer: Any, article: Article, attempt: in
         lines.append(f"{sid}: the machine got this one right; explain only the units it missed "
                      f"({', '.join(expected)}).")
     for sid in wrong:
-        entry = article.key[sid]
+        entry = _key(article)[sid]
         line = f"{sid}: not {given[sid]} (“{menu[given[sid]]['text']}”)."
         rule_id = menu[expected[sid]].get("rule") or (entry.rules[0] if entry.rules else None)
         line += f" {article.codebook.rule(rule_id).cite()}" if rule_id else ""
@@ -859,7 +866,7 @@ def _rule_verdict(question: Question, article: Article, before: list[Any], after
     """The verdict on the baseline's labels (``before``) against those with the rule (``after``)."""
     from reportkit.baseline import effect
 
-    gold = {e.id: e.label for e in article.key}
+    gold = {e.id: e.label for e in _key(article)}
     names = {label.id: label.name.lower() for label in article.codebook.labels}
     changes = effect(gold, before, after)
     old = {p.id: p.label for p in before}
@@ -873,10 +880,10 @@ def _rule_verdict(question: Question, article: Article, before: list[Any], after
                      f"{sum(1 for sid in gold if old[sid] != gold[sid])} misses and breaks {len(changes.broken)} "
                      "units it had right.")
     for sid in changes.fixed:
-        lines.append(f"Fixed {sid}: now {names[new[sid]]}, as the key says. {article.key[sid].rationale}")
+        lines.append(f"Fixed {sid}: now {names[new[sid]]}, as the key says. {_key(article)[sid].rationale}")
     shown = 4
     for sid in changes.broken[:shown]:
-        entry = article.key[sid]
+        entry = _key(article)[sid]
         line = (f"Broken {sid}: the baseline had it right ({names[old[sid]]}); your rule makes it "
                 f"{names[new[sid]]}.")
         line += f" {article.codebook.rule(entry.rules[0]).cite()}" if entry.rules else ""
@@ -959,7 +966,7 @@ def _tagging_total(question: Question, article: Article) -> int:
 
 
 def _chain_total(question: Question, article: Article) -> int:
-    return len(article.key[question.spec["sentence"]].attribution.channel) if article.key is not None else 0
+    return len(_key(article)[question.spec["sentence"]].attribution.channel) if article.key is not None else 0
 
 
 def _causes_total(question: Question, article: Article) -> int:

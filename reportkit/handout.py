@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from reportkit.article import Article, load_article
+from reportkit.key import Label, keyed
 
 INTRO = """\
 # Codebook: who is speaking in a news report?
@@ -54,9 +55,10 @@ Also write down the **channel**: who said it first, and through which outlets it
 def channel_example(article: Article) -> str:
     """The longest chain in the article's key (the first, if several are as long), as 'A → B → page';
     a neutral one without the key, or when no claim travels through another outlet."""
-    chains = [entry.attribution.channel for entry in article.key or () if len(entry.attribution.channel) >= 3]
-    if chains:
-        return " → ".join(max(chains, key=len))
+    lengths = {entry.attribution.channel: len(entry.attribution.channel) for entry in article.key or ()}
+    longest = max(lengths, key=lambda chain: lengths[chain], default=())
+    if len(longest) >= 3:
+        return " → ".join(longest)
     return f"the speaker → the outlet they spoke to → {article.outlet}"
 
 
@@ -73,14 +75,15 @@ def render(article: Article) -> str:
         lines.append(f"| **{label.name}** (`{label.id}`) | {label.shortcut} | {label.question} | {label.definition} |")
     lines.append("")
     lines.append("## Decision rules, with examples from the article")
-    for label in [*codebook.labels, None]:
-        rules = [r for r in codebook.rules if r.label == (label.id if label else "any")]
+    groups: list[Label | None] = [*codebook.labels, None]
+    for group in groups:
+        rules = [r for r in codebook.rules if r.label == (group.id if group else "any")]
         if not rules:
             continue
-        lines += ["", f"### {label.name if label else 'For every label'}", ""]
+        lines += ["", f"### {group.name if group else 'For every label'}", ""]
         for rule in rules:
             lines.append(f"**{rule.id} — {rule.title}.** {rule.text}")
-            examples = [e for e in article.key if rule.id in e.rules]
+            examples = [e for e in keyed(article.key) if rule.id in e.rules]
             for entry in examples[:3]:
                 sentence = article.sentence(entry.id)
                 also = "".join(f"; also defensible: {a.label}" for a in entry.accepted)

@@ -164,6 +164,13 @@ class Key:
         return [e.id for e in self.entries.values() if e.label == label]
 
 
+def keyed(key: Key | None) -> Key:
+    """``key``, or a DataError when the bundle has none (a graded release): for code that needs the key."""
+    if key is None:
+        raise DataError([Problem("key.json", None, None, "this needs the answer key, which this bundle does not have")])
+    return key
+
+
 def load_codebook(root: Path | None = None) -> Codebook:
     """Load and check ``data/codebook.json``; raises DataError naming what is wrong."""
     root = root or find_kit_root()

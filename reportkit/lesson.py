@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportkit.article import Article, Sentence
-from reportkit.key import KeyEntry
+from reportkit.key import KeyEntry, keyed
 
 QUOTE_RE = re.compile(r"“[^”]*”|\"[^\"]*\"")
 BRACKET_RE = re.compile(r"\[[^\]]*\]")
@@ -129,7 +129,7 @@ def _legend_html(kinds: Iterable[str]) -> str:
 
 
 def _attribution_text(article: Article, sid: str) -> str:
-    a = article.key[sid].attribution
+    a = keyed(article.key)[sid].attribution
     parts = []
     if a.source:
         parts.append(f"source: {a.source}" + (f" ({a.source_type})" if a.source_type else ""))
@@ -324,7 +324,7 @@ def sample_try(check: Any) -> tuple[str, Any]:
     if article.key is None:
         return next(iter(questions)), ...
     wrong = {label: given for label, given in TYPICAL_CONFUSIONS}
-    by_kind = {}
+    by_kind: dict[str, Any] = {}
     for question in questions.values():
         by_kind.setdefault(question.kind, question)
     if "ids" in by_kind and "key_label" in by_kind["ids"].spec:
@@ -435,7 +435,8 @@ def compare(article: Article, answers: Mapping[str, str]) -> Block:
         return Block("<p>Nothing tagged yet.</p>", "Nothing tagged yet.")
     rows = []
     for sentence in article.sentences:
-        verdict = judge_label(article.key[sentence.id], answers.get(sentence.id), article.codebook, reveal=True)
+        verdict = judge_label(keyed(article.key)[sentence.id], answers.get(sentence.id), article.codebook,
+                              reveal=True)
         if verdict.status != "correct":
             rows.append([sentence.id, verdict.given or "—", verdict.status, verdict.message])
     if not rows:

@@ -127,7 +127,7 @@ def chain_diagram(article: Article) -> Chart:
     figure = _figure(10, 0.62 * len(found) + 1.0)
     ax = figure.add_subplot()
     _style(ax)
-    kinds = {}
+    kinds: dict[str, str] = {}
     for entry in article.key or ():
         a = entry.attribution
         if a.source:
