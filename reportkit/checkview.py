@@ -38,13 +38,21 @@ def outcome(result: Any) -> str:
     return "right" if result.passed else "wrong"
 
 
+# In JupyterLab, the failed cell's error output (one line, no traceback) sits right after the box that
+# explains it: hide it there. Other frontends show that one line.
+_HIDE_ERROR = ("<style>.jp-OutputArea-child:has(.reportkit-check-wrong) ~ .jp-OutputArea-child:has("
+               "[data-mime-type='application/vnd.jupyter.stderr']){display:none}</style>")
+
+
 def render_html(result: Any) -> str:
     """The box: a heading line, then one paragraph per line of the message."""
-    border, background, mark, heading = _STYLES[outcome(result)]
+    kind = outcome(result)
+    border, background, mark, heading = _STYLES[kind]
     first, *rest = str(result.message).split("\n")
     paragraphs = "".join(f'<p style="margin:.3em 0 0">{_line(line)}</p>' for line in rest if line.strip())
-    return (f'<div class="reportkit-check" style="{_BOX.format(border=border, background=background)}">'
-            f'<b>{mark} {heading}</b> · {html.escape(first)}{paragraphs}</div>')
+    return (f'<div class="reportkit-check reportkit-check-{kind}" '
+            f'style="{_BOX.format(border=border, background=background)}">'
+            f'<b>{mark} {heading}</b> · {html.escape(first)}{paragraphs}</div>' + (_HIDE_ERROR if kind == "wrong" else ""))
 
 
 def _line(line: str) -> str:
@@ -85,6 +93,7 @@ def install() -> None:
 
 
 def _quiet_failure(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: int | None = None) -> list[str]:
-    """Publish the error (so nbval fails the cell) with no traceback lines: the box already explains."""
-    shell._showtraceback(etype, value, [])
-    return []
+    """Publish the error (so nbval fails the cell) as one line, without the traceback: the box explains."""
+    line = [str(value)]
+    shell._showtraceback(etype, value, line)
+    return line
