@@ -50,9 +50,10 @@ def render_html(result: Any) -> str:
     border, background, mark, heading = _STYLES[kind]
     first, *rest = str(result.message).split("\n")
     paragraphs = "".join(f'<p style="margin:.3em 0 0">{_line(line)}</p>' for line in rest if line.strip())
-    return (f'<div class="reportkit-check reportkit-check-{kind}" '
-            f'style="{_BOX.format(border=border, background=background)}">'
-            f'<b>{mark} {heading}</b> · {html.escape(first)}{paragraphs}</div>' + (_HIDE_ERROR if kind == "wrong" else ""))
+    box = (f'<div class="reportkit-check reportkit-check-{kind}" '
+           f'style="{_BOX.format(border=border, background=background)}">'
+           f'<b>{mark} {heading}</b> · {html.escape(first)}{paragraphs}</div>')
+    return box + (_HIDE_ERROR if kind == "wrong" else "")
 
 
 def _line(line: str) -> str:

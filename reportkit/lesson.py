@@ -597,3 +597,30 @@ def menu_table(question: Any) -> Block:
     rows = [[choice["id"], choice["text"]] for choice in question.spec.get("choices", [])]
     rows_html = [[f"<code>{_esc(cause)}</code>", _esc(text)] for cause, text in rows]
     return _table(["cause id", "what it means"], rows, rows_html)
+
+
+# A lesson's "try it" cells: tries per (article, unit) in this kernel, and the last answer given.
+_TRIES: dict[tuple[str, str], tuple[int, str]] = {}
+
+
+def try_label(article: Article, sid: str, label: object) -> Block:
+    """A "try it" inside a lesson: the check's box for one unit's label, escalating like a check
+    (a changed answer is a new try: the distinction, the deciding words, then the key's answer).
+    It never stops the cell: lessons run top to bottom."""
+    from reportkit.checks import Result, is_blank
+    from reportkit.checkview import render_html, render_text
+    from reportkit.feedback import judge_label
+
+    labels = ", ".join(f'"{label_id}"' for label_id in article.codebook.label_ids)
+    if is_blank(label) or not isinstance(label, str):
+        message = f"Try it: put one label in place of ... (one of {labels}) and run the cell again."
+        result = Result(sid, 0, 1, False, message)
+    else:
+        tries, last = _TRIES.get((article.id, sid), (0, ""))
+        tries += label != last
+        _TRIES[(article.id, sid)] = (tries, label)
+        verdict = judge_label(keyed(article.key)[sid], label, article.codebook, attempt=tries,
+                              text=article.sentence(sid).text, newsmaker=article.newsmaker)
+        why = f"\nWhy: {keyed(article.key)[sid].rationale}" if verdict.ok else ""
+        result = Result(sid, int(verdict.ok), 1, verdict.ok, f"Try it · {verdict.message}{why}")
+    return Block(render_html(result).split("<style>")[0], render_text(result))
