@@ -18,6 +18,7 @@ _STYLES = {
     "right": ("#1b7f3b", "rgba(27,127,59,.13)", "✔", "Right"),
     "wrong": ("#c05a00", "rgba(192,90,0,.13)", "✘", "Not yet"),
     "recorded": ("#0072b2", "rgba(0,114,178,.12)", "✔", "Recorded"),
+    "prompt": ("#0072b2", "rgba(0,114,178,.12)", "✎", "Your turn"),
 }
 _BOX = ("border-left:4px solid {border};background:{background};padding:.45em .8em;margin:.25em 0;"
         "border-radius:4px;font-family:var(--jp-content-font-family,system-ui,sans-serif);"
@@ -44,9 +45,9 @@ _HIDE_ERROR = ("<style>.jp-OutputArea-child:has(.reportkit-check-wrong) ~ .jp-Ou
                "[data-mime-type='application/vnd.jupyter.stderr']){display:none}</style>")
 
 
-def render_html(result: Any) -> str:
-    """The box: a heading line, then one paragraph per line of the message."""
-    kind = outcome(result)
+def render_html(result: Any, kind: str | None = None) -> str:
+    """The box: a heading line, then one paragraph per line of the message (``kind``: the outcome's style)."""
+    kind = kind or outcome(result)
     border, background, mark, heading = _STYLES[kind]
     first, *rest = str(result.message).split("\n")
     paragraphs = "".join(f'<p style="margin:.3em 0 0">{_line(line)}</p>' for line in rest if line.strip())
@@ -65,8 +66,8 @@ def _line(line: str) -> str:
     return html.escape(line)
 
 
-def render_text(result: Any) -> str:
-    _, _, mark, heading = _STYLES[outcome(result)]
+def render_text(result: Any, kind: str | None = None) -> str:
+    _, _, mark, heading = _STYLES[kind or outcome(result)]
     return f"{mark} {heading} · {result.message}"
 
 

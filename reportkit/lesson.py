@@ -611,16 +611,16 @@ def try_label(article: Article, sid: str, label: object) -> Block:
     from reportkit.checkview import render_html, render_text
     from reportkit.feedback import judge_label
 
-    labels = ", ".join(f'"{label_id}"' for label_id in article.codebook.label_ids)
     if is_blank(label) or not isinstance(label, str):
-        message = f"Try it: put one label in place of ... (one of {labels}) and run the cell again."
-        result = Result(sid, 0, 1, False, message)
-    else:
-        tries, last = _TRIES.get((article.id, sid), (0, ""))
-        tries += label != last
-        _TRIES[(article.id, sid)] = (tries, label)
-        verdict = judge_label(keyed(article.key)[sid], label, article.codebook, attempt=tries,
-                              text=article.sentence(sid).text, newsmaker=article.newsmaker)
-        why = f"\nWhy: {keyed(article.key)[sid].rationale}" if verdict.ok else ""
-        result = Result(sid, int(verdict.ok), 1, verdict.ok, f"Try it · {verdict.message}{why}")
-    return Block(render_html(result).split("<style>")[0], render_text(result))
+        labels = ", ".join(f'"{label_id}"' for label_id in article.codebook.label_ids)
+        prompt = Result(sid, 0, 1, False, f"put one label in place of ... (one of {labels}) and run the cell again.")
+        return Block(render_html(prompt, "prompt"), render_text(prompt, "prompt"))
+    tries, last = _TRIES.get((article.id, sid), (0, ""))
+    tries += label != last
+    _TRIES[(article.id, sid)] = (tries, label)
+    entry = keyed(article.key)[sid]
+    verdict = judge_label(entry, label, article.codebook, attempt=tries, text=article.sentence(sid).text,
+                          newsmaker=article.newsmaker)
+    why = f"\nWhy: {entry.rationale}" if verdict.ok else ""
+    result = Result(sid, int(verdict.ok), 1, verdict.ok, f"Try it · {verdict.message}{why}")
+    return Block(render_html(result, "right" if verdict.ok else "wrong").split("<style>")[0], render_text(result))

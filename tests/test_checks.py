@@ -713,3 +713,14 @@ def test_import_star_works():
     namespace: dict = {}
     exec("from reportkit import *", namespace)  # noqa: S102 - the statement under test
     assert "Checker" in namespace and "load_article" in namespace
+
+
+def test_a_lessons_try_it_escalates_and_never_raises(article):
+    from reportkit import lesson
+
+    blank = lesson.try_label(article, "s07", ...)
+    assert "Your turn" in blank.text and "<style>" not in blank.html
+    texts = [lesson.try_label(article, "s07", label).text for label in ("quote", "quote", "analysis", "narration")]
+    assert texts[0] == texts[1]  # the same answer again: the same try
+    assert "In s07:" not in texts[0] and "In s07:" in texts[2] and "The key says" in texts[3]
+    assert lesson.try_label(article, "s07", "reported").text.startswith("✔ Right")
