@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reportkit.key import Codebook, KeyEntry
+from reportkit.key import Codebook, KeyEntry, LabelId
 
 CORRECT, ACCEPTED, WRONG, MISSING = "correct", "accepted", "wrong", "missing"
 DISTINCTION, DECIDING_WORDS, ANSWER = 1, 2, 3  # the steps of escalation, by try
@@ -92,15 +92,15 @@ def deciding_words(entry: KeyEntry, given: str, text: str = "", newsmaker: str |
         return entry.feedback[given]
     a = entry.attribution
     cue = f"“{a.cue}”" if a.cue else None
-    if entry.label == "quote":
+    if entry.label == LabelId.QUOTE:
         span = _main_quote(text)
         said = f"{cue} gives them to {a.source}" if cue else f"no cue: it goes on quoting {a.source}"
         return f"the main content{f', “{_short(span)}”,' if span else ''} stands inside quotation marks, and {said}."
-    if entry.label in ("reported", "analysis"):
+    if entry.label in (LabelId.REPORTED, LabelId.ANALYSIS):
         return _attributed_words(entry, given, newsmaker)
-    if entry.label == "narration":
+    if entry.label == LabelId.NARRATION:
         return "no source is named and no reporting cue (said, told, according to…) attributes the sentence to anyone."
-    if entry.label == "furniture":
+    if entry.label == LabelId.FURNITURE:
         note = a.channel_note or "it is the website's, not the report's"
         return f"“{_short(text) or entry.id}” belongs to the page: {note[0].lower() + note[1:]}"
     return ""
@@ -116,11 +116,11 @@ def _attributed_words(entry: KeyEntry, given: str, newsmaker: str | None) -> str
     if a.mixed_quotes:
         fragments = ", ".join(f"“{f}”" for f in a.mixed_quotes)
         parts.append(f"only {fragments} is inside quotation marks; the rest is the reporter's paraphrase")
-    if given in ("analysis", "reported") and a.source:
+    if given in (LabelId.ANALYSIS, LabelId.REPORTED) and a.source:
         is_newsmaker = bool(newsmaker) and _same_person(a.source, newsmaker or "")
-        if entry.label == "reported" and is_newsmaker:
+        if entry.label == LabelId.REPORTED and is_newsmaker:
             parts.append(f"{a.source} is the newsmaker himself, not an outside observer")
-        elif entry.label == "reported":
+        elif entry.label == LabelId.REPORTED:
             parts.append(f"{a.source} ({a.source_type}) gives facts or takes part in the events")
         else:
             parts.append(f"{a.source} ({a.source_type}) interprets from outside the events")

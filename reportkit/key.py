@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,17 @@ class Alternative:
 
 
 STATED, INFERRED = "stated", "inferred"
+
+
+class LabelId(str, Enum):
+    """The codebook's label ids that code reasons about (feedback's deciding words); data/codebook.json
+    defines them, and tests/test_checks.py checks the two agree."""
+
+    QUOTE = "quote"
+    REPORTED = "reported"
+    ANALYSIS = "analysis"
+    NARRATION = "narration"
+    FURNITURE = "furniture"
 
 
 @dataclass(frozen=True)

@@ -724,3 +724,9 @@ def test_a_lessons_try_it_escalates_and_never_raises(article):
     assert texts[0] == texts[1]  # the same answer again: the same try
     assert "In s07:" not in texts[0] and "In s07:" in texts[2] and "The key says" in texts[3]
     assert lesson.try_label(article, "s07", "reported").text.startswith("✔ Right")
+
+
+def test_the_label_ids_code_reasons_about_are_the_codebooks(article):
+    from reportkit.key import LabelId
+
+    assert {label.value for label in LabelId} == set(article.codebook.label_ids)
