@@ -518,8 +518,7 @@ def _score_number(question: Question, answer: Any, article: Article, attempt: in
 def _score_tagging(question: Question, answer: Any, article: Article, attempt: int) -> Result:
     labels_given: dict[str, str] = dict(getattr(answer, "answers", answer))
     allowed = question.spec.get("labels") or list(article.codebook.label_ids)
-    verdicts = [judge_label(_key(article)[s.id], labels_given.get(s.id), article.codebook,
-                            reveal=attempt >= 3) for s in article.sentences]
+    verdicts = [_judge(article, s.id, labels_given.get(s.id), attempt) for s in article.sentences]
     right = sum(v.ok for v in verdicts)
     total = len(verdicts)
     untagged = [v.sentence for v in verdicts if v.status == "missing"]
