@@ -269,6 +269,13 @@ def examples(article: Article, *labels: str) -> list[str]:
     return chosen
 
 
+def try_unit(article: Article) -> str:
+    """A unit for lesson 00's "try it": the first reviewed reported claim that is not an example."""
+    shown = set(examples(article)) | set(article.sample_mistakes)
+    units = [e.id for e in keyed(article.key) if e.label == "reported" and e.reviewed and e.id not in shown]
+    return units[0] if units else article.ids[0]
+
+
 def sample_mistakes(article: Article) -> dict[str, dict[str, str]]:
     """A reader's typical traps: {unit: {"label": what they gave, "note": why it is a trap}}.
 
@@ -613,7 +620,8 @@ def try_label(article: Article, sid: str, label: object) -> Block:
 
     if is_blank(label) or not isinstance(label, str):
         labels = ", ".join(f'"{label_id}"' for label_id in article.codebook.label_ids)
-        prompt = Result(sid, 0, 1, False, f"put one label in place of ... (one of {labels}) and run the cell again.")
+        prompt = Result(sid, 0, 1, False, f"which label fits {sid}? Put one in place of ... (one of {labels}) "
+                        f"and run the cell again.\n{sid}: “{article.sentence(sid).text}”")
         return Block(render_html(prompt, "prompt"), render_text(prompt, "prompt"))
     tries, last = _TRIES.get((article.id, sid), (0, ""))
     tries += label != last
