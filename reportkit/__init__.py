@@ -20,7 +20,7 @@ _LAZY = {
     "DataError": "reportkit.errors",
     "load_codebook": "reportkit.key",
     "Tagger": "reportkit.tagger",
-    "check": "reportkit.checks",
+    "Checker": "reportkit.checks",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -25,26 +25,31 @@ import textwrap
 import types
 import unicodedata
 from collections import Counter
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from reportkit import checkview
 from reportkit.article import Article, load_article
+from reportkit.checkview import RESULT_MIME  # noqa: F401 - re-exported for the grader and tests
 from reportkit.datafiles import read_json
 from reportkit.errors import DataError, Problem, display_path
-from reportkit.feedback import judge_label
+from reportkit.feedback import ANSWER, DECIDING_WORDS, Verdict, judge_label
+from reportkit.key import Key, keyed
 
-RESULT_MIME = "application/vnd.reportkit.check+json"
-BLANKS = (None, Ellipsis, "", [], {}, ())
+BLANKS: tuple[Any, ...] = (None, Ellipsis, "", [], {}, ())
 
 
 @dataclass(frozen=True)
 class Question:
     id: str
-    kind: str  # ids | label | text | chain | number | tagging | causes | rule
+    kind: str  # a key of KINDS
     prompt: str
     points: float
     spec: dict[str, Any]
+    # The article the question was loaded for: form checks read its ids and labels from it.
+    article: Article | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ class Result:
 
 
 def load_questions(article: Article) -> dict[str, Question]:
-    """Questions of an article (``data/<id>/questions.json``), checked against its data."""
+    """Questions of an article (``data/<id>/questions.json``), checked against its data and their kind."""
     path = article.data_dir / "questions.json"
     shown = display_path(path, article.root)
     problems: list[Problem] = []
@@ -71,44 +76,43 @@ def load_questions(article: Article) -> dict[str, Question]:
     if doc is None:
         raise DataError(problems)
     questions: dict[str, Question] = {}
-    figure_ids = {f.id for f in article.figures}
     for number, item in enumerate(doc["questions"], start=1):
         record = f"'{item['id']}' (#{number})"
         if item["id"] in questions:
             problems.append(Problem(shown, record, "id", f"duplicate id {item['id']!r}"))
-        for field in ("sentence",):
-            if field in item and item[field] not in article.ids:
-                problems.append(Problem(shown, record, field, f"no sentence {item[field]!r}"))
-        for sid in item.get("within", []):
-            if sid not in article.ids:
-                problems.append(Problem(shown, record, "within", f"no sentence {sid!r}"))
-        if "key_label" in item and item["key_label"] not in article.codebook.label_ids:
-            problems.append(Problem(shown, record, "key_label", f"unknown label {item['key_label']!r}"))
-        if article.key is not None and "figure" in item and item["figure"] not in figure_ids:
-            problems.append(Problem(shown, record, "figure", f"no figure {item['figure']!r}"))
-        if "rule" in item and item["rule"] not in {r.id for r in article.codebook.rules}:
-            problems.append(Problem(shown, record, "rule", f"unknown rule {item['rule']!r}"))
-        needs = {"label": ["sentence"], "text": ["sentence", "field"], "chain": ["sentence"],
-                 "number": [] if "key_label" in item or "expected" in item else ["figure"],
-                 "ids": [], "tagging": [], "causes": ["choices"], "rule": []}[item["kind"]]
-        for field in needs:
-            if field not in item:
-                problems.append(Problem(shown, record, field, f"required for a {item['kind']!r} question"))
-        if item["kind"] == "causes":
-            causes = {c["id"] for c in item.get("choices", [])}
-            for choice in item.get("choices", []):
-                if "rule" in choice and choice["rule"] not in {r.id for r in article.codebook.rules}:
-                    problems.append(Problem(shown, record, "choices", f"unknown rule {choice['rule']!r}"))
-            for sid, cause in item.get("expected", {}).items():
-                if sid not in article.ids:
-                    problems.append(Problem(shown, record, "expected", f"no sentence {sid!r}"))
-                if cause not in causes:
-                    problems.append(Problem(shown, record, "expected", f"{sid}: {cause!r} is not one of the choices"))
+        problems += [Problem(shown, record, f, why) for f, why in _reference_problems(item, article)]
+        shape = KINDS[item["kind"]].shape_problems(item, keyless=article.key is None)
+        problems += [Problem(shown, record, f, why) for f, why in shape]
         spec = {k: v for k, v in item.items() if k not in ("id", "kind", "prompt", "points")}
-        questions[item["id"]] = Question(item["id"], item["kind"], item["prompt"], item["points"], spec)
+        questions[item["id"]] = Question(item["id"], item["kind"], item["prompt"], item["points"], spec, article)
     if problems:
         raise DataError(problems)
     return questions
+
+
+def _reference_problems(item: dict[str, Any], article: Article) -> list[tuple[str, str]]:
+    """(field, why) for each sentence, label, figure or rule a question names that the article lacks."""
+    found: list[tuple[str, str]] = []
+    if "sentence" in item and item["sentence"] not in article.ids:
+        found.append(("sentence", f"no sentence {item['sentence']!r}"))
+    found += [("within", f"no sentence {sid!r}") for sid in item.get("within", []) if sid not in article.ids]
+    if "key_label" in item and item["key_label"] not in article.codebook.label_ids:
+        found.append(("key_label", f"unknown label {item['key_label']!r}"))
+    if article.key is not None and "figure" in item and item["figure"] not in {f.id for f in article.figures}:
+        found.append(("figure", f"no figure {item['figure']!r}"))
+    rule_ids = {r.id for r in article.codebook.rules}
+    if "rule" in item and item["rule"] not in rule_ids:
+        found.append(("rule", f"unknown rule {item['rule']!r}"))
+    found += [("choices", f"unknown rule {c['rule']!r}") for c in item.get("choices", [])
+              if "rule" in c and c["rule"] not in rule_ids]
+    if item["kind"] == "causes":
+        causes = {c["id"] for c in item.get("choices", [])}
+        for sid, cause in item.get("expected", {}).items():
+            if sid not in article.ids:
+                found.append(("expected", f"no sentence {sid!r}"))
+            if cause not in causes:
+                found.append(("expected", f"{sid}: {cause!r} is not one of the choices"))
+    return found
 
 
 def normalise(text: str) -> str:
@@ -128,19 +132,27 @@ def is_blank(answer: Any) -> bool:
 
 
 def score(question: Question, answer: Any, article: Article, attempt: int = 1) -> Result:
-    """Score one answer. ``attempt`` (1, 2, …) makes hints more specific; never raises."""
+    """Score one answer through its kind (``KINDS``). ``attempt`` (1, 2, 3…) makes feedback more
+    specific: 1 the distinction, 2 the deciding words, 3 the answer. Pure: never raises, reads no kernel."""
+    kind = KINDS[question.kind]
+    if question.article is not article:
+        question = replace(question, article=article)
     if is_blank(answer):
-        return _result(question, 0, _total(question, article), False,
+        return _result(question, 0, kind.total(question, article), False,
                        f"{question.id}: not answered yet. {question.prompt}")
-    form_problem = _form_problem(question, answer, article)
+    form_problem = kind.form_problem(question, answer)
     if form_problem:
-        return _result(question, 0, _total(question, article), False, f"{question.id}: {form_problem}")
+        return _result(question, 0, kind.total(question, article), False, f"{question.id}: {form_problem}")
     if article.key is None:
         return Result(question.id, 0, 0, True,
                       f"{question.id}: answer recorded; your instructor's key will score it.",
                       0.0, question.points, form_only=True)
-    scorer = _SCORERS[question.kind]
-    return scorer(question, answer, article, attempt)
+    return kind.score(question, answer, article, attempt)
+
+
+def _key(article: Article) -> Key:
+    """The article's key; scorers run only with one (``score`` answers form-only without it)."""
+    return keyed(article.key)
 
 
 def _result(question: Question, right: int, total: int, passed: bool, message: str) -> Result:
@@ -148,66 +160,78 @@ def _result(question: Question, right: int, total: int, passed: bool, message: s
     return Result(question.id, right, total, passed, message, round(question.points * share, 2), question.points)
 
 
-def _total(question: Question, article: Article) -> int:
-    if article.key is None:
-        return 0
-    if question.kind == "ids":
-        return len(_expected_ids(question, article))
-    if question.kind == "tagging":
-        return len(article.sentences)
-    if question.kind == "chain":
-        return len(article.key[question.spec["sentence"]].attribution.channel)
-    if question.kind == "causes":
-        return len(question.spec.get("expected", {}))
+def _one(question: Question, article: Article) -> int:
     return 1
 
 
-def _form_problem(question: Question, answer: Any, article: Article) -> str | None:
-    labels = article.codebook.label_ids
-    if question.kind == "ids":
-        if isinstance(answer, str) or not isinstance(answer, (list, tuple, set)):
-            return 'give a list of sentence ids, like ["s03", "s04"].'
-        unknown = [a for a in answer if a not in article.ids]
-        if unknown:
-            return f"{', '.join(map(str, unknown))}: no such sentence id (ids run s01 to {article.ids[-1]})."
-    elif question.kind == "label":
-        if answer not in labels:
-            return f"{answer!r} is not a label; choose one of {', '.join(labels)}."
-    elif question.kind in ("text",):
-        if not isinstance(answer, str):
-            return "give your answer as text in quotation marks."
-    elif question.kind == "chain":
-        if isinstance(answer, str) or not isinstance(answer, (list, tuple)):
-            return (f'give a list of names from the source to this page, like ["A", "B", '
-                    f'{json.dumps(article.outlet, ensure_ascii=False)}].')
-    elif question.kind == "number":
-        if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-            return "give a number (no quotation marks)."
-    elif question.kind == "tagging":
-        labels_given = getattr(answer, "answers", answer)
-        if not isinstance(labels_given, dict):
-            return "pass the tagger (or its .answers)."
-    elif question.kind == "causes":
-        causes = [c["id"] for c in question.spec["choices"]]
-        if not isinstance(answer, dict):
-            return f'give a dictionary from sentence id to cause id, like {{"s01": "{causes[0]}"}}.'
-        unknown = [str(a) for a in answer if a not in article.ids]
-        if unknown:
-            return f"{', '.join(unknown)}: no such sentence id (ids run s01 to {article.ids[-1]})."
-        off_menu = [f"{sid}: {cause!r}" for sid, cause in answer.items() if cause not in causes]
-        if off_menu:
-            return (f"{'; '.join(off_menu)} is not a cause on the menu; choose one of "
-                    f"{', '.join(causes)}.")
-    elif question.kind == "rule":
-        return _rule_form_problem(question.id, answer, article)
+def _ids_in_article(question: Question, answer: Any) -> str | None:
+    """Why ``answer`` holds ids the question's article does not have (None if it knows no article)."""
+    article = question.article
+    if article is None:
+        return None
+    unknown = [str(a) for a in answer if a not in article.ids]
+    if unknown:
+        return f"{', '.join(unknown)}: no such sentence id (ids run s01 to {article.ids[-1]})."
     return None
+
+
+def _ids_form(question: Question, answer: Any) -> str | None:
+    if isinstance(answer, str) or not isinstance(answer, (list, tuple, set)):
+        return 'give a list of sentence ids, like ["s03", "s04"].'
+    return _ids_in_article(question, answer)
+
+
+def _label_form(question: Question, answer: Any) -> str | None:
+    labels = question.article.codebook.label_ids if question.article else ()
+    if labels and answer not in labels:
+        return f"{answer!r} is not a label; choose one of {', '.join(labels)}."
+    return None
+
+
+def _text_form(question: Question, answer: Any) -> str | None:
+    return None if isinstance(answer, str) else "give your answer as text in quotation marks."
+
+
+def _chain_form(question: Question, answer: Any) -> str | None:
+    if isinstance(answer, str) or not isinstance(answer, (list, tuple)):
+        outlet = question.article.outlet if question.article else "the outlet you read"
+        page = json.dumps(outlet, ensure_ascii=False)
+        return f'give a list of names from the source to this page, like ["A", "B", {page}].'
+    return None
+
+
+def _number_form(question: Question, answer: Any) -> str | None:
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+        return "give a number (no quotation marks)."
+    return None
+
+
+def _tagging_form(question: Question, answer: Any) -> str | None:
+    return None if isinstance(getattr(answer, "answers", answer), dict) else "pass the tagger (or its .answers)."
+
+
+def _causes_form(question: Question, answer: Any) -> str | None:
+    causes = [c["id"] for c in question.spec["choices"]]
+    if not isinstance(answer, dict):
+        return f'give a dictionary from sentence id to cause id, like {{"s01": "{causes[0]}"}}.'
+    unknown = _ids_in_article(question, answer)
+    if unknown:
+        return unknown
+    off_menu = [f"{sid}: {cause!r}" for sid, cause in answer.items() if cause not in causes]
+    if off_menu:
+        return f"{'; '.join(off_menu)} is not a cause on the menu; choose one of {', '.join(causes)}."
+    return None
+
+
+def _rule_form(question: Question, answer: Any) -> str | None:
+    return _rule_form_problem(question.id, answer, question.article)
 
 
 def _expected_ids(question: Question, article: Article) -> list[str]:
     if "expected" in question.spec:
         return list(question.spec["expected"])
     within = question.spec.get("within") or article.ids
-    return [sid for sid in within if article.key[sid].label == question.spec["key_label"]]
+    return [sid for sid in within if _key(article)[sid].label == question.spec["key_label"]]
 
 
 def _score_ids(question: Question, answer: Any, article: Article, attempt: int) -> Result:
@@ -215,7 +239,7 @@ def _score_ids(question: Question, answer: Any, article: Article, attempt: int) 
     label = question.spec.get("key_label")
     given = list(dict.fromkeys(answer))  # keep order, drop repeats
     # A sentence for which `label` is an accepted alternative may be included or left out.
-    tolerated = {sid for sid in article.ids if label and sid not in expected and article.key[sid].accepts(label)}
+    tolerated = {sid for sid in article.ids if label and sid not in expected and _key(article)[sid].accepts(label)}
     right = [sid for sid in given if sid in expected]
     wrong = [sid for sid in given if sid not in expected and sid not in tolerated]
     missing = [sid for sid in expected if sid not in given]
@@ -223,19 +247,19 @@ def _score_ids(question: Question, answer: Any, article: Article, attempt: int) 
     lines = [f"{question.id}: {len(right)} of {len(expected)} found."]
     for sid in wrong:
         if label:
-            lines.append(judge_label(article.key[sid], label, codebook, reveal=attempt >= 3).message)
+            lines.append(_judge(article, sid, label, attempt).message)
         else:
             lines.append(f"{sid} does not belong here.")
     for sid in given:
-        if sid in tolerated:
-            alternative = article.key[sid].alternative(label)  # None: the key's own label, not asked here
-            lines.append(f"{sid}: defensible." + (f" {alternative.note}" if alternative else ""))
+        alternative = _key(article)[sid].alternative(label or "")
+        if sid in tolerated and alternative is not None:
+            lines.append(f"{sid}: defensible. {alternative.note}")
     if missing:
         hint = f"{len(missing)} still missing."
         if attempt >= 3:
             hint += f" Look again at {', '.join(missing)}."
         elif label:
-            rules = Counter(r for sid in missing for r in article.key[sid].rules
+            rules = Counter(r for sid in missing for r in _key(article)[sid].rules
                             if codebook.rule(r).label in (label, "any"))
             if rules:
                 hint += " " + codebook.rule(rules.most_common(1)[0][0]).cite()
@@ -247,12 +271,20 @@ def _score_ids(question: Question, answer: Any, article: Article, attempt: int) 
     return _result(question, n_right, len(expected), passed, "\n".join(lines))
 
 
+def _judge(article: Article, sid: str, given: str | None, attempt: int) -> Verdict:
+    """The key's verdict on one unit's label, escalating with ``attempt`` (feedback.judge_label)."""
+    return judge_label(_key(article)[sid], given, article.codebook, attempt=attempt,
+                       text=article.sentence(sid).text, newsmaker=article.newsmaker)
+
+
 def _score_label(question: Question, answer: Any, article: Article, attempt: int) -> Result:
-    entry = article.key[question.spec["sentence"]]
-    verdict = judge_label(entry, answer, article.codebook, reveal=attempt >= 2)
+    entry = _key(article)[question.spec["sentence"]]
+    verdict = _judge(article, entry.id, answer, attempt)
     message = f"{question.id}: {verdict.message}"
     if verdict.ok:
         message += f"\nWhy: {entry.rationale}"
+    elif attempt < ANSWER and question.spec.get("hint") and attempt >= DECIDING_WORDS:
+        message += f"\nHint: {question.spec['hint']}"
     return _result(question, int(verdict.ok), 1, verdict.ok, message)
 
 
@@ -276,12 +308,23 @@ def _names_match(given: str, expected: str, aliases: list[str]) -> bool:
     if not g:
         return False
     for option in (expected, *aliases):
-        o = _tokens(option)
+        o = _spelled_as(_tokens(option), g)
         if not o:
             continue
         if g == o or (g <= o and g - _GENERIC) or o <= g:
             return True
     return False
+
+
+def _spelled_as(words: set[str], given: set[str]) -> set[str]:
+    """``words`` with each one the learner transliterated differently replaced by the learner's spelling:
+    'Zelenskiy', 'Zelenskyy' and 'Zelenskyi' for 'Zelensky' (the same stem before a y/i/j ending)."""
+    def stem(word: str) -> str:
+        return re.sub(r"[yij]+$", "", word)
+
+    def respell(word: str) -> str:
+        return next((g for g in given if len(word) >= 5 and stem(g) == stem(word)), word)
+    return {respell(word) for word in words}
 
 
 def _alias_of(alias: str, name: str) -> bool:
@@ -310,24 +353,58 @@ def _expected_text(question: Question, entry: Any) -> tuple[str | None, list[str
     return getattr(attribution, field), aliases
 
 
-def _first_rule(question: Question, entry: Any, article: Article) -> str:
-    """What a first wrong try is told: a codebook rule, or the codebook's cue stances."""
-    field = question.spec.get("field")
-    if field == "cue_stance" and "rule" not in question.spec:
+# What each field of a text question asks for: a first wrong try is told this, not sent to the codebook.
+FIELD_MEANING = {
+    "source": "The source is whoever the sentence attributes its content to: the person or body its cue "
+              "(said, told, according to…) points at, or, for a pronoun, the speaker the report is following.",
+    "source_type": "The source type says how the article identifies the source: is it a person, and does the "
+                   "article give a name? Or is it a body, an outlet or a document?",
+    "cue": "The cue is the reporting verb or phrase that attributes the content (said, warned, according to…).",
+    "hedges": "A hedge is a word that makes a claim less certain or marks it as an estimate "
+              "(around, estimated, suggests, might, could).",
+    "outlet": "The outlet asked for is the link between the source and the page you read: the one the page "
+              "names as where the words first appeared.",
+}
+
+
+def _text_distinction(question: Question, answer: str, entry: Any, article: Article) -> str:
+    """A first wrong try: what the question asks for, and what the learner's answer names instead."""
+    field = question.spec.get("field", "")
+    if field == "cue_stance":
         stances = _cue_stances(article)
         # the definitions without their example verbs, which would give the answer away
-        return "Cue stances: " + "; ".join(f"{name}: {text.split(':')[0]}" for name, text in stances.items()) + "."
-    if field == "hedges" and "rule" not in question.spec:
-        return ("A hedge is a word that makes a claim less certain or marks it as an estimate "
-                "(around, estimated, suggests, might, could).")
-    rule_id = question.spec.get("rule") or (entry.rules[0] if entry.rules else None)
+        meaning = "Cue stances: " + "; ".join(f"{name}: {text.split(':')[0]}" for name, text in stances.items()) + "."
+    else:
+        meaning = FIELD_MEANING.get(field, "")
+    return " ".join(part for part in (_what_it_names(answer, entry, article), meaning) if part)
+
+
+def _what_it_names(answer: str, entry: Any, article: Article) -> str:
+    """Where the learner's name occurs instead: the page's own outlet, or units that are not this one."""
+    if _names_match(answer, article.outlet, []):
+        return f"{article.outlet} is the page you are reading: it passes the words on; it is not where they come from."
+    words = set(normalise(answer).split()) - _FILLER - _GENERIC
+    if not words:
+        return ""
+    found = [s.id for s in article.sentences if words <= set(normalise(s.text).split()) and s.id != entry.id]
+    if not found or entry.id in found:
+        return ""
+    labels = {_key(article)[sid].label for sid in found}
+    where = ", ".join(found[:4])
+    if labels == {"furniture"}:
+        return f"“{answer}” is named in {where}: page furniture, not this report."
+    return f"“{answer}” is named in {where}, not as the source of {entry.id}."
+
+
+def _rule_hint(question: Question, entry: Any, article: Article) -> str:
+    """The codebook rule that decides a text question (named, not quoted, when its example is the answer)."""
+    rule_id = question.spec.get("rule")
     if not rule_id:
         return ""
     rule = article.codebook.rule(rule_id)
-    expected, _ = _expected_text(question, entry) if question.kind == "text" else (None, [])
+    expected, _ = _expected_text(question, entry)
     if expected and normalise(str(expected)) in normalise(rule.text):
-        # the rule's own example would give the answer away: name the rule, not its text
-        return f"Rule {rule.id} ({rule.title}) decides this: read it in the codebook."
+        return f"Rule {rule.id} ({rule.title}) decides this."
     return rule.cite()
 
 
@@ -340,31 +417,48 @@ def _cue_stances(article: Article) -> dict[str, str]:
 
 
 def _score_text(question: Question, answer: Any, article: Article, attempt: int) -> Result:
-    entry = article.key[question.spec["sentence"]]
+    entry = _key(article)[question.spec["sentence"]]
     expected, aliases = _expected_text(question, entry)
     ok = expected is not None and _names_match(answer, str(expected), aliases)
     explain = question.spec.get("explain", entry.rationale)
     if ok:
         return _result(question, 1, 1, True, f"{question.id}: right, {expected}. {explain}")
-    lines = [f"{question.id}: not {answer!r}. {_first_rule(question, entry, article)}"]
-    if attempt >= 2 and question.spec.get("hint"):
-        lines.append(f"Hint: {question.spec['hint']}")
-    if attempt >= 3:
+    lines = [f"{question.id}: not “{answer}”. {_text_distinction(question, answer, entry, article)}"]
+    if attempt >= DECIDING_WORDS:
+        lines += [line for line in (question.spec.get("hint") and f"Hint: {question.spec['hint']}",
+                                    _rule_hint(question, entry, article)) if line]
+    if attempt >= ANSWER:
         lines.append(f"The key's answer: {expected}. {explain}")
     return _result(question, 0, 1, False, "\n".join(lines))
 
 
+NOT_STATED = {"not stated", "unknown", "not named", "unstated", "not said", "not given", "unclear", "not known"}
+
+
+def _chain_node_ok(given: str, expected: str, aliases: list[str], inferred: bool) -> bool:
+    """A link is right when it names the key's link; an inferred link may also be answered "not stated"."""
+    if inferred and (normalise(given) in NOT_STATED or given.strip() in ("?", "…", "...")):
+        return True
+    return _names_match(given, expected, aliases)
+
+
 def _score_chain(question: Question, answer: Any, article: Article, attempt: int) -> Result:
-    entry = article.key[question.spec["sentence"]]
-    expected = list(question.spec.get("expected", entry.attribution.channel))
+    entry = _key(article)[question.spec["sentence"]]
+    attribution = entry.attribution
+    expected = list(question.spec.get("expected", attribution.channel))
+    inferred = set(attribution.inferred_nodes())
     aliases = question.spec.get("aliases", [])
     given = [str(a) for a in answer]
     link_aliases = [[a for a in aliases if _alias_of(a, e)] for e in expected]
-    right = sum(1 for g, e, al in zip(given, expected, link_aliases, strict=False) if _names_match(g, e, al))
+    right = sum(1 for i, (g, e, al) in enumerate(zip(given, expected, link_aliases, strict=False))
+                if _chain_node_ok(g, e, al, i in inferred))
+    shown = " → ".join(f"{e} (inferred)" if i in inferred else e for i, e in enumerate(expected))
+    inferences = [f"{expected[i]} is the reader's inference, not the article's. {attribution.link(i - 1).note}"
+                  for i in sorted(inferred)]
     passed = right == len(expected) and len(given) == len(expected)
     if passed:
         return _result(question, right, len(expected), True,
-                       f"{question.id}: right: {' → '.join(expected)}.")
+                       "\n".join([f"{question.id}: right: {shown}.", *inferences]))
     lines = [f"{question.id}: {right} of {len(expected)} links in the right place."]
     if len(given) != len(expected):
         lines.append(f"The chain has {len(expected)} links, from the source to the page you read; "
@@ -373,12 +467,13 @@ def _score_chain(question: Question, answer: Any, article: Article, attempt: int
         lines.append("Start with who first said it, not with an outlet that carried it.")
     if expected and given and not _names_match(given[-1], expected[-1], link_aliases[-1]):
         lines.append(f"End with the page you are reading ({expected[-1]}).")
-    if attempt >= 2 and question.spec.get("hint"):
+    if inferred and attempt >= DECIDING_WORDS:
+        lines.append("Where the article does not say who passed the words on, write \"not stated\" for that link.")
+    if attempt >= DECIDING_WORDS and question.spec.get("hint"):
         lines.append(f"Hint: {question.spec['hint']}")
-    if attempt >= 3:
-        lines.append(f"The key's chain: {' → '.join(expected)}.")
-        if entry.attribution.channel_note:
-            lines.append(entry.attribution.channel_note)
+    if attempt >= ANSWER:
+        lines.append(f"The key's chain: {shown}.")
+        lines += inferences or ([attribution.channel_note] if attribution.channel_note else [])
     return _result(question, right, len(expected), False, "\n".join(lines))
 
 
@@ -389,7 +484,7 @@ def _score_number(question: Question, answer: Any, article: Article, attempt: in
         expected = spec["expected"]
     elif "key_label" in spec:  # a count of the key's sentences with one label
         within = spec.get("within") or article.ids
-        expected = sum(1 for sid in within if article.key[sid].label == spec["key_label"])
+        expected = sum(1 for sid in within if _key(article)[sid].label == spec["key_label"])
     else:
         expected = figure.value if figure else None
     ok = expected is not None and abs(float(answer) - float(expected)) <= 1e-9 * max(1.0, abs(float(expected)))
@@ -423,16 +518,15 @@ def _score_number(question: Question, answer: Any, article: Article, attempt: in
 def _score_tagging(question: Question, answer: Any, article: Article, attempt: int) -> Result:
     labels_given: dict[str, str] = dict(getattr(answer, "answers", answer))
     allowed = question.spec.get("labels") or list(article.codebook.label_ids)
-    verdicts = [judge_label(article.key[s.id], labels_given.get(s.id), article.codebook,
-                            reveal=attempt >= 3) for s in article.sentences]
+    verdicts = [_judge(article, s.id, labels_given.get(s.id), attempt) for s in article.sentences]
     right = sum(v.ok for v in verdicts)
     total = len(verdicts)
     untagged = [v.sentence for v in verdicts if v.status == "missing"]
     per_label = []
     for label in allowed:
-        ids = [e.id for e in article.key if e.label == label]
+        ids = [e.id for e in _key(article) if e.label == label]
         if ids:
-            got = sum(1 for sid in ids if article.key[sid].accepts(labels_given.get(sid) or ""))
+            got = sum(1 for sid in ids if _key(article)[sid].accepts(labels_given.get(sid) or ""))
             per_label.append(f"{article.codebook.label(label).name.lower()} {got}/{len(ids)}")
     lines = [f"{question.id}: {right} of {total} right ({', '.join(per_label)})."]
     if untagged:
@@ -465,7 +559,7 @@ def _score_causes(question: Question, answer: Any, article: Article, attempt: in
         lines.append(f"{sid}: the machine got this one right; explain only the units it missed "
                      f"({', '.join(expected)}).")
     for sid in wrong:
-        entry = article.key[sid]
+        entry = _key(article)[sid]
         line = f"{sid}: not {given[sid]} (“{menu[given[sid]]['text']}”)."
         rule_id = menu[expected[sid]].get("rule") or (entry.rules[0] if entry.rules else None)
         line += f" {article.codebook.rule(rule_id).cite()}" if rule_id else ""
@@ -582,7 +676,7 @@ def _rule_source(rule: Any) -> str | None:
         return None
 
 
-def _rule_form_problem(name: str, answer: Any, article: Article) -> str | None:
+def _rule_form_problem(name: str, answer: Any, article: Article | None) -> str | None:
     """Why ``answer`` is not a rule the check can run: not a function, wrong arguments, or a lookup."""
     if isinstance(answer, RecordedRule):
         signature_ok = answer.signature_ok
@@ -595,7 +689,7 @@ def _rule_form_problem(name: str, answer: Any, article: Article) -> str | None:
         evidence = rule_evidence(answer)
     if not signature_ok:
         return "a rule takes two arguments, `(text, previous)`: the sentence and the unit before it."
-    lookups = _lookups(evidence, article)
+    lookups = _lookups(evidence, article) if article is not None else []
     if lookups:
         return ("your rule looks this article up instead of recognising a pattern: "
                 + "; ".join(lookups) + ". A rule must generalise: the next article has other sentences, "
@@ -771,7 +865,7 @@ def _rule_verdict(question: Question, article: Article, before: list[Any], after
     """The verdict on the baseline's labels (``before``) against those with the rule (``after``)."""
     from reportkit.baseline import effect
 
-    gold = {e.id: e.label for e in article.key}
+    gold = {e.id: e.label for e in _key(article)}
     names = {label.id: label.name.lower() for label in article.codebook.labels}
     changes = effect(gold, before, after)
     old = {p.id: p.label for p in before}
@@ -785,10 +879,10 @@ def _rule_verdict(question: Question, article: Article, before: list[Any], after
                      f"{sum(1 for sid in gold if old[sid] != gold[sid])} misses and breaks {len(changes.broken)} "
                      "units it had right.")
     for sid in changes.fixed:
-        lines.append(f"Fixed {sid}: now {names[new[sid]]}, as the key says. {article.key[sid].rationale}")
+        lines.append(f"Fixed {sid}: now {names[new[sid]]}, as the key says. {_key(article)[sid].rationale}")
     shown = 4
     for sid in changes.broken[:shown]:
-        entry = article.key[sid]
+        entry = _key(article)[sid]
         line = (f"Broken {sid}: the baseline had it right ({names[old[sid]]}); your rule makes it "
                 f"{names[new[sid]]}.")
         line += f" {article.codebook.rule(entry.rules[0]).cite()}" if entry.rules else ""
@@ -817,47 +911,180 @@ def _rule_verdict(question: Question, article: Article, before: list[Any], after
     return _result(question, 0, 1, False, "\n".join(lines))
 
 
-_SCORERS = {"ids": _score_ids, "label": _score_label, "text": _score_text, "chain": _score_chain,
-            "number": _score_number, "tagging": _score_tagging, "causes": _score_causes, "rule": _score_rule}
+def _choice_pair(answer: Any) -> tuple[str, str]:
+    """A choice answer as (option id, reason id): ``("b", 1)`` gives ``("b", "1")``."""
+    return str(answer[0]).strip().lower(), str(answer[1]).strip()
+
+
+def _choice_form(question: Question, answer: Any) -> str | None:
+    options = [o["id"] for o in question.spec["options"]]
+    reasons = [r["id"] for r in question.spec["reasons"]]
+    if isinstance(answer, str) or not isinstance(answer, (list, tuple)) or len(answer) != 2:
+        return f'give a pair: the option you choose and the reason, like ("{options[0]}", {reasons[0]}).'
+    option, reason = _choice_pair(answer)
+    if option not in options:
+        return f"{option!r} is not an option; choose one of {', '.join(options)}."
+    if reason not in reasons:
+        return f"{reason!r} is not a reason on the menu; choose one of {', '.join(reasons)}."
+    return None
+
+
+def _choice_total(question: Question, article: Article) -> int:
+    return 2
+
+
+def _score_choice(question: Question, answer: Any, article: Article, attempt: int) -> Result:
+    """A choice and the reason for it, each from a menu; each wrong pick is told why it is wrong."""
+    option, reason = _choice_pair(answer)
+    expected = question.spec["expected"]
+    explain: dict[str, str] = question.spec.get("explain", {})
+    texts = {x["id"]: x["text"] for x in (*question.spec["options"], *question.spec["reasons"])}
+    right = int(option == expected["option"]) + int(reason == expected["reason"])
+    if right == 2:
+        why = explain.get(expected["reason"], "")
+        return _result(question, 2, 2, True, f"{question.id}: right: {option}, because {texts[reason]} {why}".rstrip())
+    lines = [f"{question.id}: {'the option is right' if option == expected['option'] else 'not the right option'}, "
+             f"{'and the reason is right' if reason == expected['reason'] else 'and not the right reason'}."]
+    for pick in (option, reason):
+        if pick not in expected.values():
+            lines.append(f"{pick} (“{texts[pick]}”): {explain.get(pick, 'it does not fit the sentence.')}")
+    if attempt >= DECIDING_WORDS and question.spec.get("hint"):
+        lines.append(f"Hint: {question.spec['hint']}")
+    if attempt >= ANSWER:
+        lines.append(f"The key's answer: {expected['option']} (“{texts[expected['option']]}”), because "
+                     f"{texts[expected['reason']]} {explain.get(expected['reason'], '')}".rstrip())
+    return _result(question, right, 2, False, "\n".join(lines))
+
+
+def _ids_total(question: Question, article: Article) -> int:
+    return len(_expected_ids(question, article)) if article.key is not None else 0
+
+
+def _tagging_total(question: Question, article: Article) -> int:
+    return len(article.sentences) if article.key is not None else 0
+
+
+def _chain_total(question: Question, article: Article) -> int:
+    return len(_key(article)[question.spec["sentence"]].attribution.channel) if article.key is not None else 0
+
+
+def _causes_total(question: Question, article: Article) -> int:
+    return len(question.spec.get("expected", {})) if article.key is not None else 0
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of question, in one place: the fields its records have, its form check and its scorer.
+
+    ``form_problem(question, answer)`` says why an answer cannot be scored (needs no key);
+    ``score(question, answer, article, attempt)`` is pure and gets a well-formed, non-blank answer.
+    """
+
+    name: str
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    form_problem: Callable[[Question, Any], str | None]
+    score: Callable[[Question, Any, Article, int], Result]
+    total: Callable[[Question, Article], int] = _one
+    one_of: tuple[str, ...] = ()  # at least one of these fields is required
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        """The kind's fragment of ``schemas/questions.json`` (an if/then on ``kind``)."""
+        then: dict[str, Any] = {"required": list(self.required),
+                                "propertyNames": {"enum": [*_COMMON, *self.required, *self.optional]}}
+        if self.one_of:
+            then["anyOf"] = [{"required": [name]} for name in self.one_of]
+        return {"if": {"properties": {"kind": {"const": self.name}}}, "then": then}
+
+    def shape_problems(self, item: dict[str, Any], keyless: bool = False) -> list[tuple[str, str]]:
+        """(field, why) for each field the kind needs but ``item`` lacks, or has but the kind does not use.
+        ``keyless``: a graded bundle, whose questions lost their answer fields."""
+        allowed = {*_COMMON, *self.required, *self.optional}
+        found = [(f, f"required for a {self.name!r} question") for f in self.required if f not in item]
+        found += [(f, f"a {self.name!r} question has no field {f!r}") for f in item if f not in allowed]
+        if self.one_of and not keyless and not any(f in item for f in self.one_of):
+            found.append((self.one_of[0], f"a {self.name!r} question needs one of {', '.join(self.one_of)}"))
+        return found
+
+
+_COMMON = ("id", "kind", "prompt", "points")
+_TEXTUAL = ("hint", "explain", "rule", "aliases", "expected")
+KINDS: dict[str, Kind] = {kind.name: kind for kind in (
+    Kind("ids", (), ("key_label", "within", "expected", "hint"), _ids_form, _score_ids, _ids_total,
+         one_of=("key_label", "expected")),
+    Kind("label", ("sentence",), ("hint",), _label_form, _score_label),
+    Kind("text", ("sentence", "field"), _TEXTUAL, _text_form, _score_text),
+    Kind("chain", ("sentence",), ("expected", "aliases", "hint", "explain"), _chain_form, _score_chain, _chain_total),
+    Kind("number", (), ("figure", "key_label", "within", "expected", "hint", "explain"), _number_form,
+         _score_number, one_of=("figure", "key_label", "expected")),
+    Kind("tagging", (), ("exercise", "labels", "pass_share"), _tagging_form, _score_tagging, _tagging_total),
+    Kind("causes", ("choices",), ("expected", "hint"), _causes_form, _score_causes, _causes_total),
+    Kind("rule", (), ("hint", "explain"), _rule_form, _score_rule),
+    Kind("choice", ("options", "reasons"), ("expected", "explain", "hint", "sentence", "figure"), _choice_form,
+         _score_choice, _choice_total),
+)}
+
+
+class Checked(Result):
+    """What a check cell returns: the result, shown once (by the box), not again as a repr."""
+
+    def _ipython_display_(self) -> None:
+        return None
 
 
 class Checker:
-    """``check = Checker(ARTICLE)``; then ``check("q02_1", answer)`` in each check cell."""
+    """``check = Checker(ARTICLE)``; then ``check("q02_1", answer)`` in each check cell.
+
+    Each changed answer is a new try (feedback escalates: distinction, deciding words, answer);
+    running the check again with the same answer repeats the same feedback. Works without the key
+    (a graded bundle): then it checks form only.
+    """
 
     def __init__(self, article: str | Article, root: Path | None = None) -> None:
         self.article = article if isinstance(article, Article) else load_article(article, root, require_key=False)
         self.questions = load_questions(self.article)
         self.attempts: Counter[str] = Counter()
+        self._last_answer: dict[str, str] = {}
+        checkview.install()
 
     def __call__(self, question_id: str, answer: Any) -> Result:
         try:
             question = self.questions[question_id]
         except KeyError:
             raise KeyError(f"no question {question_id!r} for article {self.article.id!r}") from None
-        if not is_blank(answer):
-            self.attempts[question_id] += 1
+        self._count_try(question_id, answer)
         result = score(question, answer, self.article, max(1, self.attempts[question_id]))
-        _show(result)
+        checkview.show(result)
         if not result.passed:
-            # The full explanation is shown above; the traceback only names the question.
-            raise AssertionError(f"{question_id} is not right yet: read the explanation above.")
-        return result
+            raise checkview.CheckFailed(f"{question_id} is not right yet: read the explanation above.")
+        return Checked(**asdict(result))
+
+    def _count_try(self, question_id: str, answer: Any) -> None:
+        """A new, non-blank answer is one more try; the same answer again is not."""
+        if is_blank(answer):
+            return
+        fingerprint = _fingerprint(answer)
+        if self._last_answer.get(question_id) != fingerprint:
+            self.attempts[question_id] += 1
+            self._last_answer[question_id] = fingerprint
 
     def preview(self, question_id: str, answer: Any) -> None:
         """Show what ``check`` would say about an answer, without stopping the cell or counting a try."""
-        _show(score(self.questions[question_id], answer, self.article, 1))
+        checkview.show(score(self.questions[question_id], answer, self.article, 1))
 
     def total(self) -> float:
         """The points all the article's questions are worth together."""
         return sum(q.points for q in self.questions.values())
 
 
-def _show(result: Result) -> None:
-    """Print the message and publish the result for the grader (a custom MIME output)."""
-    try:
-        from IPython.display import display
-    except ImportError:  # plain Python: the printed text is enough
-        print(result.message)
-        return
-    mark = "✔" if result.passed else "✘"
-    display({RESULT_MIME: result.as_dict(), "text/plain": f"{mark} {result.message}"}, raw=True)
+def _fingerprint(answer: Any) -> str:
+    """What makes two answers the same try: their value (a tagger's labels, a rule's source)."""
+    answer = getattr(answer, "answers", answer)
+    if isinstance(answer, types.FunctionType):
+        return _rule_source(answer) or repr(answer)
+    if isinstance(answer, (set, frozenset)):
+        return repr(sorted(map(repr, answer)))
+    if isinstance(answer, dict):
+        return repr(sorted((repr(k), _fingerprint(v)) for k, v in answer.items()))
+    return repr(answer)

@@ -8,17 +8,28 @@ import sys
 import textwrap
 from collections.abc import Sequence
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reportkit.errors import DataError
+from reportkit.key import keyed
 
 if TYPE_CHECKING:
     from reportkit.article import Article
 
-# Modules that add their own subcommands through `register(subparsers)`; imported only when
-# the command line is built, so `import reportkit` stays light.
+# Modules that add their own subcommands through `register(subparsers)`. Each is imported only when
+# its command runs, so `python -m reportkit --help` stays fast; the help lines are kept here (a test
+# checks them against what the modules register).
 PLUGIN_MODULES: tuple[str, ...] = ("reportkit.handout", "reportkit.authoring", "reportkit.release",
                                    "reportkit.grading")
+PLUGIN_COMMANDS: dict[str, tuple[str, str]] = {
+    "codebook": ("reportkit.handout", "write the codebook handout (Markdown) for an article"),
+    "new": ("reportkit.authoring", "make a new article from a plain-text file (baseline proposals, unreviewed)"),
+    "exercises": ("reportkit.release", "make exercises/ from solutions/ (--check: fail if out of date)"),
+    "index": ("reportkit.release", "write notebooks/README.md (--check: fail if out of date)"),
+    "release": ("reportkit.release", "copy a learner bundle (--graded: without the key; --article ID)"),
+    "execute": ("reportkit.release", "run notebooks in a fresh kernel and store their outputs"),
+    "grade": ("reportkit.grading", "grade a class's hand-ins: gradebook, feedback and class report"),
+}
 
 
 def _article_arg(parser: argparse.ArgumentParser) -> None:
@@ -76,9 +87,10 @@ def cmd_key(args: argparse.Namespace) -> int:
     from reportkit.article import load_article
 
     article = load_article(args.article)
-    rows = []
+    key = keyed(article.key)
+    rows: list[dict[str, Any]] = []
     for sentence in article.sentences:
-        entry = article.key[sentence.id]
+        entry = key[sentence.id]
         attribution = entry.attribution
         rows.append({
             "id": sentence.id,
@@ -137,7 +149,9 @@ def drafted_rationales(article: Article) -> list[str]:
     return [e["id"] for e in entries if e.get("rationale_drafted")]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line. Plugin commands are listed by name and help; only ``command``'s module (all of
+    them when ``command`` is None) is imported to add its full subcommand."""
     parser = argparse.ArgumentParser(
         prog="python -m reportkit",
         description="The reading-war-reporting kit: articles, keys, exercises and grading.",
@@ -166,13 +180,26 @@ def build_parser() -> argparse.ArgumentParser:
     _article_arg(p)
     p.set_defaults(func=cmd_validate)
 
-    for module in PLUGIN_MODULES:
+    wanted = PLUGIN_MODULES if command is None else {m for c, (m, _) in PLUGIN_COMMANDS.items() if c == command}
+    registered: set[str] = set()
+    for module in wanted:
+        before = set(sub.choices)
         import_module(module).register(sub)
+        registered |= set(sub.choices) - before
+    for name, (_, help_line) in PLUGIN_COMMANDS.items():
+        if name not in registered:  # listed for --help; its module loads when the command is run
+            sub.add_parser(name, help=help_line, add_help=False)
     return parser
 
 
+def _command(argv: Sequence[str]) -> str:
+    """The subcommand named in ``argv`` ("" if none): the first word that is not an option."""
+    return next((word for word in argv if not word.startswith("-")), "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(_command(argv)).parse_args(argv)
     try:
         return args.func(args)
     except DataError as error:

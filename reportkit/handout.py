@@ -11,15 +11,26 @@ import json
 from pathlib import Path
 
 from reportkit.article import Article, load_article
+from reportkit.key import Label, keyed
 
 INTRO = """\
 # Codebook: who is speaking in a news report?
 
 Every sentence on a news page does one of five jobs. Label each sentence with the **one** job that
 describes its main content; where two labels are defensible, the key names the alternative and why.
-Ask the questions in this order: *is it part of the page or the article?* → *are the main words inside
-quotation marks?* → *is someone named or described as the source?* → *is that someone the newsmaker,
-a participant, or an outside observer?* → *if no one is named, it is the reporter's own voice.*
+
+Ask two questions (rule D1):
+
+1. **Whose voice is it?** The page's (furniture), the reporter's (no source named), the newsmaker's
+   or a participant's, or an outside observer's?
+2. **In what form?** Inside quotation marks, or in the reporter's words?
+
+Then decide, in this order: page furniture first; then **form decides for quotes** — when the main
+content is inside quotation marks it is a direct quote, whoever speaks; then the voice: the newsmaker
+or a participant makes a reported claim, an outside observer's reading is analysis, and with no
+source it is the reporter's voice. Form decides first by convention, because a reader checks a quote
+against the recording or transcript and a paraphrase against what the source meant. Words in the
+[glossary](#glossary) are explained at the end.
 
 Licence: CC BY 4.0. The examples are sentences quoted from the {outlet} article at {url},
 for teaching; the article's text is not covered by the kit's licence.
@@ -44,9 +55,10 @@ Also write down the **channel**: who said it first, and through which outlets it
 def channel_example(article: Article) -> str:
     """The longest chain in the article's key (the first, if several are as long), as 'A → B → page';
     a neutral one without the key, or when no claim travels through another outlet."""
-    chains = [entry.attribution.channel for entry in article.key or () if len(entry.attribution.channel) >= 3]
-    if chains:
-        return " → ".join(max(chains, key=len))
+    lengths = {entry.attribution.channel: len(entry.attribution.channel) for entry in article.key or ()}
+    longest = max(lengths, key=lambda chain: lengths[chain], default=())
+    if len(longest) >= 3:
+        return " → ".join(longest)
     return f"the speaker → the outlet they spoke to → {article.outlet}"
 
 
@@ -63,23 +75,34 @@ def render(article: Article) -> str:
         lines.append(f"| **{label.name}** (`{label.id}`) | {label.shortcut} | {label.question} | {label.definition} |")
     lines.append("")
     lines.append("## Decision rules, with examples from the article")
-    for label in [*codebook.labels, None]:
-        rules = [r for r in codebook.rules if r.label == (label.id if label else "any")]
+    groups: list[Label | None] = [*codebook.labels, None]
+    for group in groups:
+        rules = [r for r in codebook.rules if r.label == (group.id if group else "any")]
         if not rules:
             continue
-        lines += ["", f"### {label.name if label else 'For every label'}", ""]
+        lines += ["", f"### {group.name if group else 'For every label'}", ""]
         for rule in rules:
             lines.append(f"**{rule.id} — {rule.title}.** {rule.text}")
-            examples = [e for e in article.key if rule.id in e.rules]
+            examples = [e for e in keyed(article.key) if rule.id in e.rules]
             for entry in examples[:3]:
                 sentence = article.sentence(entry.id)
                 also = "".join(f"; also defensible: {a.label}" for a in entry.accepted)
                 lines.append(f"- **{entry.id} → {entry.label}{also}.** *{_quote(sentence.text)}* — {entry.rationale}")
             lines.append("")
-    stances = json.loads((article.root / "data" / "codebook.json").read_text("utf-8")).get("cue_stances", {})
+    doc = json.loads((article.root / "data" / "codebook.json").read_text("utf-8"))
+    stances = doc.get("cue_stances", {})
     lines.append(STANCES_INTRO + "".join(f"| {name} | {text} |\n" for name, text in stances.items())
                  + CHANNEL.format(example=channel_example(article)))
+    lines += glossary(doc.get("glossary", {}))
     return "\n".join(lines).rstrip() + "\n"
+
+
+def glossary(terms: dict[str, str]) -> list[str]:
+    """The glossary section (anchor ``#glossary``), one line per term."""
+    if not terms:
+        return []
+    heading = ["", '<a id="glossary"></a>', "", "## Glossary", ""]
+    return heading + [f"- **{term}**: {text}" for term, text in terms.items()]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +34,24 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Distinction:
+    """What separates the key's label from the one a learner gave, and the rules that decide it."""
+
+    key: str
+    given: str
+    text: str
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Codebook:
     labels: tuple[Label, ...]
     rules: tuple[Rule, ...]
+    distinctions: tuple[Distinction, ...] = ()
+
+    def distinction(self, key: str, given: str) -> Distinction | None:
+        """The codebook's explanation for a learner who took ``key`` for ``given``, if it has one."""
+        return next((d for d in self.distinctions if d.key == key and d.given == given), None)
 
     @property
     def label_ids(self) -> tuple[str, ...]:
@@ -60,6 +76,29 @@ class Alternative:
     note: str
 
 
+STATED, INFERRED = "stated", "inferred"
+
+
+class LabelId(str, Enum):
+    """The codebook's label ids that code reasons about (feedback's deciding words); data/codebook.json
+    defines them, and tests/test_checks.py checks the two agree."""
+
+    QUOTE = "quote"
+    REPORTED = "reported"
+    ANALYSIS = "analysis"
+    NARRATION = "narration"
+    FURNITURE = "furniture"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A step of an attribution channel: ``stated`` (the article names it) or ``inferred`` (the
+    reader's inference; ``note`` says from what)."""
+
+    basis: str
+    note: str = ""
+
+
 @dataclass(frozen=True)
 class Attribution:
     source: str | None
@@ -70,6 +109,20 @@ class Attribution:
     channel_note: str = ""
     mixed_quotes: tuple[str, ...] = ()
     hedges: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()  # one per step of the channel; missing steps are stated
+
+    def link(self, step: int) -> Link:
+        """The basis of the step from ``channel[step]`` to ``channel[step + 1]`` (stated by default)."""
+        return self.links[step] if step < len(self.links) else Link(STATED)
+
+    def chain_nodes(self) -> tuple[tuple[str, bool], ...]:
+        """The channel as (name, reached by an inferred step) pairs."""
+        inferred = self.inferred_nodes()
+        return tuple((name, i in inferred) for i, name in enumerate(self.channel))
+
+    def inferred_nodes(self) -> tuple[int, ...]:
+        """Positions in the channel reached by an inferred step: the reader's inference, not the article's."""
+        return tuple(step + 1 for step in range(len(self.channel) - 1) if self.link(step).basis == INFERRED)
 
 
 @dataclass(frozen=True)
@@ -81,6 +134,7 @@ class KeyEntry:
     rules: tuple[str, ...]
     attribution: Attribution
     reviewed: bool = True
+    feedback: dict[str, str] = field(default_factory=dict)  # given label -> what decides, for this unit
 
     def alternative(self, label: str) -> Alternative | None:
         return next((alt for alt in self.accepted if alt.label == label), None)
@@ -134,6 +188,13 @@ class Key:
         return [e.id for e in self.entries.values() if e.label == label]
 
 
+def keyed(key: Key | None) -> Key:
+    """``key``, or a DataError when the bundle has none (a graded release): for code that needs the key."""
+    if key is None:
+        raise DataError([Problem("key.json", None, None, "this needs the answer key, which this bundle does not have")])
+    return key
+
+
 def load_codebook(root: Path | None = None) -> Codebook:
     """Load and check ``data/codebook.json``; raises DataError naming what is wrong."""
     root = root or find_kit_root()
@@ -151,6 +212,8 @@ def parse_codebook(path: Path, problems: list[Problem], shown: str) -> Codebook 
         return None
     labels = tuple(Label(**item) for item in doc["labels"])
     rules = tuple(Rule(**item) for item in doc["rules"])
+    distinctions = tuple(Distinction(d["key"], d["given"], d["text"], tuple(d["rules"]))
+                         for d in doc.get("distinctions", []))
     label_ids = [label.id for label in labels]
     _no_duplicates(label_ids, shown, "id", problems)
     _no_duplicates([label.shortcut for label in labels], shown, "shortcut", problems)
@@ -158,7 +221,13 @@ def parse_codebook(path: Path, problems: list[Problem], shown: str) -> Codebook 
     for rule in rules:
         if rule.label not in label_ids and rule.label != "any":
             problems.append(Problem(shown, f"'{rule.id}'", "label", f"unknown label {rule.label!r}"))
-    return Codebook(labels, rules)
+    rule_ids = {rule.id for rule in rules}
+    for d in distinctions:
+        record = f"'{d.key} taken for {d.given}'"
+        unknown = [x for x in (d.key, d.given) if x not in label_ids] + [r for r in d.rules if r not in rule_ids]
+        if unknown or d.key == d.given:
+            problems.append(Problem(shown, record, "distinctions", f"unknown or repeated: {unknown or d.key}"))
+    return Codebook(labels, rules, distinctions)
 
 
 def _no_duplicates(values: list[str], shown: str, field_name: str, problems: list[Problem]) -> None:
@@ -241,7 +310,10 @@ def parse_key(
             rules=tuple(item["rules"]),
             attribution=_attribution(attr),
             reviewed=reviewed,
+            feedback=dict(item.get("feedback", {})),
         )
+        if len(attr.get("links", [])) not in (0, len(attr["channel"]) - 1):
+            bad("attribution.links", "one link per step of the channel (its length minus one)")
     for sid in sentence_texts:
         if sid not in entries and not any(p.record and sid in p.record for p in problems):
             problems.append(Problem(shown, None, "entries", f"sentence {sid!r} has no key entry"))
@@ -259,6 +331,7 @@ def _attribution(attr: dict[str, Any]) -> Attribution:
         channel_note=attr.get("channel_note", ""),
         mixed_quotes=tuple(attr.get("mixed_quotes", [])),
         hedges=tuple(attr.get("hedges", [])),
+        links=tuple(Link(link["basis"], link.get("note", "")) for link in attr.get("links", [])),
     )
 
 

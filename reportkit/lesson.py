@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reportkit.article import Article, Sentence
-from reportkit.key import KeyEntry
+from reportkit.key import KeyEntry, keyed
 
 QUOTE_RE = re.compile(r"“[^”]*”|\"[^\"]*\"")
 BRACKET_RE = re.compile(r"\[[^\]]*\]")
@@ -129,7 +129,7 @@ def _legend_html(kinds: Iterable[str]) -> str:
 
 
 def _attribution_text(article: Article, sid: str) -> str:
-    a = article.key[sid].attribution
+    a = keyed(article.key)[sid].attribution
     parts = []
     if a.source:
         parts.append(f"source: {a.source}" + (f" ({a.source_type})" if a.source_type else ""))
@@ -140,7 +140,7 @@ def _attribution_text(article: Article, sid: str) -> str:
     if a.hedges:
         parts.append("hedges: " + ", ".join(f"“{h}”" for h in a.hedges))
     if len(a.channel) > 1:
-        parts.append("chain: " + " → ".join(a.channel))
+        parts.append("chain: " + chain_text(a.chain_nodes()))
     return " · ".join(parts) or "no source named"
 
 
@@ -269,6 +269,13 @@ def examples(article: Article, *labels: str) -> list[str]:
     return chosen
 
 
+def try_unit(article: Article) -> str:
+    """A unit for lesson 00's "try it": the first reviewed reported claim that is not an example."""
+    shown = set(examples(article)) | set(article.sample_mistakes)
+    units = [e.id for e in keyed(article.key) if e.label == "reported" and e.reviewed and e.id not in shown]
+    return units[0] if units else article.ids[0]
+
+
 def sample_mistakes(article: Article) -> dict[str, dict[str, str]]:
     """A reader's typical traps: {unit: {"label": what they gave, "note": why it is a trap}}.
 
@@ -324,7 +331,7 @@ def sample_try(check: Any) -> tuple[str, Any]:
     if article.key is None:
         return next(iter(questions)), ...
     wrong = {label: given for label, given in TYPICAL_CONFUSIONS}
-    by_kind = {}
+    by_kind: dict[str, Any] = {}
     for question in questions.values():
         by_kind.setdefault(question.kind, question)
     if "ids" in by_kind and "key_label" in by_kind["ids"].spec:
@@ -379,18 +386,31 @@ def id_ranges(ids: list[str]) -> str:
     return ", ".join(f"s{r[0]:02d}" if len(r) == 1 else f"s{r[0]:02d}–s{r[-1]:02d}" for r in runs)
 
 
-def chains(article: Article) -> list[tuple[tuple[str, ...], list[str]]]:
-    """Each distinct attribution chain of the report (furniture left out) with its sentences."""
-    found: dict[tuple[str, ...], list[str]] = {}
+Chain = tuple[tuple[str, bool], ...]  # (name, reached by an inferred step) from the source to the page
+
+
+def chains(article: Article) -> list[tuple[Chain, list[str]]]:
+    """Each distinct attribution chain of the report (furniture left out) with its sentences; a chain
+    with an inferred step is distinct from the same names stated."""
+    found: dict[Chain, list[str]] = {}
     for entry in article.key or ():
         if entry.label == "furniture" or len(entry.attribution.channel) < 2:
             continue
-        found.setdefault(tuple(entry.attribution.channel), []).append(entry.id)
+        found.setdefault(entry.attribution.chain_nodes(), []).append(entry.id)
     return sorted(found.items(), key=lambda item: (-len(item[1]), item[1][0]))
 
 
+def chain_text(chain: Chain) -> str:
+    """'A → B → page', with '⇢ B (inferred)' where a step is the reader's inference."""
+    text = ""
+    for i, (name, inferred) in enumerate(chain):
+        arrow = "" if i == 0 else (" ⇢ " if inferred else " → ")
+        text += arrow + (f"{name} (inferred)" if inferred else name)
+    return text
+
+
 def chains_table(article: Article) -> Block:
-    rows = [[" → ".join(chain), id_ranges(ids), str(len(ids))] for chain, ids in chains(article)]
+    rows = [[chain_text(chain), id_ranges(ids), str(len(ids))] for chain, ids in chains(article)]
     return _table(["chain: source → … → page", "sentences", "n"], rows)
 
 
@@ -422,7 +442,8 @@ def compare(article: Article, answers: Mapping[str, str]) -> Block:
         return Block("<p>Nothing tagged yet.</p>", "Nothing tagged yet.")
     rows = []
     for sentence in article.sentences:
-        verdict = judge_label(article.key[sentence.id], answers.get(sentence.id), article.codebook, reveal=True)
+        verdict = judge_label(keyed(article.key)[sentence.id], answers.get(sentence.id), article.codebook,
+                              reveal=True)
         if verdict.status != "correct":
             rows.append([sentence.id, verdict.given or "—", verdict.status, verdict.message])
     if not rows:
@@ -583,3 +604,31 @@ def menu_table(question: Any) -> Block:
     rows = [[choice["id"], choice["text"]] for choice in question.spec.get("choices", [])]
     rows_html = [[f"<code>{_esc(cause)}</code>", _esc(text)] for cause, text in rows]
     return _table(["cause id", "what it means"], rows, rows_html)
+
+
+# A lesson's "try it" cells: tries per (article, unit) in this kernel, and the last answer given.
+_TRIES: dict[tuple[str, str], tuple[int, str]] = {}
+
+
+def try_label(article: Article, sid: str, label: object) -> Block:
+    """A "try it" inside a lesson: the check's box for one unit's label, escalating like a check
+    (a changed answer is a new try: the distinction, the deciding words, then the key's answer).
+    It never stops the cell: lessons run top to bottom."""
+    from reportkit.checks import Result, is_blank
+    from reportkit.checkview import render_html, render_text
+    from reportkit.feedback import judge_label
+
+    if is_blank(label) or not isinstance(label, str):
+        labels = ", ".join(f'"{label_id}"' for label_id in article.codebook.label_ids)
+        prompt = Result(sid, 0, 1, False, f"which label fits {sid}? Put one in place of ... (one of {labels}) "
+                        f"and run the cell again.\n{sid}: “{article.sentence(sid).text}”")
+        return Block(render_html(prompt, "prompt"), render_text(prompt, "prompt"))
+    tries, last = _TRIES.get((article.id, sid), (0, ""))
+    tries += label != last
+    _TRIES[(article.id, sid)] = (tries, label)
+    entry = keyed(article.key)[sid]
+    verdict = judge_label(entry, label, article.codebook, attempt=tries, text=article.sentence(sid).text,
+                          newsmaker=article.newsmaker)
+    why = f"\nWhy: {entry.rationale}" if verdict.ok else ""
+    result = Result(sid, int(verdict.ok), 1, verdict.ok, f"Try it · {verdict.message}{why}")
+    return Block(render_html(result, "right" if verdict.ok else "wrong").split("<style>")[0], render_text(result))

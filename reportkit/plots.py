@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 from reportkit.article import Article
-from reportkit.lesson import chains, id_ranges
+from reportkit.lesson import chain_text, chains, id_ranges
 
 INK = "#222222"
 FAINT = "#666666"
@@ -127,7 +127,7 @@ def chain_diagram(article: Article) -> Chart:
     figure = _figure(10, 0.62 * len(found) + 1.0)
     ax = figure.add_subplot()
     _style(ax)
-    kinds = {}
+    kinds: dict[str, str] = {}
     for entry in article.key or ():
         a = entry.attribution
         if a.source:
@@ -137,16 +137,18 @@ def chain_diagram(article: Article) -> Chart:
     for row, (chain, ids) in enumerate(found):
         y = -row
         offset = depth - len(chain)
-        for i, name in enumerate(chain):
+        for i, (name, inferred) in enumerate(chain):
             x = (offset + i) * 2.2
             kind = "outlet" if name in outlet_names or kinds.get(name) == "outlet" else (
                 "person" if "person" in kinds.get(name, "") else "other")
             ax.add_patch(FancyBboxPatch((x, y - 0.3), 1.8, 0.6, boxstyle="round,pad=0.02,rounding_size=0.1",
-                                        facecolor=fills[kind], edgecolor=FAINT, linewidth=0.8))
-            ax.text(x + 0.9, y, _wrap(name), ha="center", va="center", fontsize=7.5, color=INK)
+                                        facecolor=fills[kind], edgecolor=INK if inferred else FAINT,
+                                        linewidth=0.8, linestyle="--" if inferred else "-"))
+            ax.text(x + 0.9, y, _wrap(name) + ("\n(inferred)" if inferred else ""), ha="center", va="center",
+                    fontsize=7.5, color=INK, style="italic" if inferred else "normal")
             if i:
                 ax.add_patch(FancyArrowPatch(((x - 0.4), y), (x, y), arrowstyle="-|>", mutation_scale=10,
-                                             color=INK, linewidth=0.9))
+                                             color=INK, linewidth=0.9, linestyle="--" if inferred else "-"))
         ax.text(depth * 2.2 + 0.1, y, f"{id_ranges(ids)}  ({len(ids)})", ha="left", va="center",
                 fontsize=8, color=INK)
     ax.set_xlim(-0.1, depth * 2.2 + 3.2)
@@ -155,11 +157,13 @@ def chain_diagram(article: Article) -> Chart:
     handles = [FancyBboxPatch((0, 0), 1, 1, facecolor=fills[k], edgecolor=FAINT) for k in fills]
     ax.legend(handles, ["outlet", "person (named or unnamed)", "government or other"], loc="upper center",
               bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False, fontsize=8, labelcolor=INK)
-    ax.set_title("Who said it, and through whom it reached the page (sentences on the right)",
+    ax.set_title("Who said it, and through whom it reached the page (sentences on the right);\n"
+                 "dashed: a link the article does not state, the reader's inference",
                  fontsize=11, color=INK)
     alt = ("Diagram of the report's attribution chains, one row each, read left to right from the "
            "source to the page, with the sentences that use it: "
-           + "; ".join(f"{' → '.join(chain)} ({id_ranges(ids)})" for chain, ids in found) + ".")
+           + "; ".join(f"{chain_text(chain)} ({id_ranges(ids)})" for chain, ids in found)
+           + ". A dashed link (⇢) is the reader's inference: the article does not state it.")
     return Chart(figure, alt)
 
 

@@ -69,7 +69,8 @@ def test_opens_from_the_key_with_each_rows_review_state(kit: Path):
     assert data["author"] and not data["has_key"]  # no Check button: this is the key
     assert data["baseline"]["s07"] == {"label": "analysis", "reason": "cue with an observer as source"}
     assert [r["id"] for r in data["rules"]][:3] == ["F1", "F2", "F3"]
-    assert data["source_types"] == ["named person", "anonymous person", "organisation", "outlet", "document"]
+    assert data["source_types"] == ["named person", "unnamed person", "anonymous person", "organisation", "outlet",
+                                   "document"]
     assert [s["id"] for s in data["cue_stances"]] == ["neutral", "distancing", "endorsing"]
     assert data["validate"] == f"python -m reportkit validate {ARTICLE}"
     assert w.cues["s01"] == ["announced"]  # the key's cue is shown in the sentence

@@ -116,11 +116,15 @@ WRONG = {  # typical traps, and the codebook rule the first try must cite
 
 @pytest.mark.parametrize("qid", sorted(WRONG))
 def test_wrong_answers_fail_citing_the_deciding_rule(questions, article, qid):
+    """A label cites the rule with the distinction at once; a text question first explains what it asks
+    for (and what the learner's name is instead), and cites the rule at the second try."""
     answer, rule = WRONG[qid]
     result = run(questions, article, qid, answer)
     assert not result.passed
     assert result.points == 0
-    assert f"Rule {rule} (" in result.message, result.message
+    cited_at = 2 if questions[qid].kind == "text" else 1
+    assert f"Rule {rule} (" in run(questions, article, qid, answer, cited_at).message
+    assert "read it in the codebook" not in result.message
 
 
 def test_cue_stance_feedback_uses_the_codebook_stances_without_their_examples(questions, article):
@@ -224,8 +228,8 @@ def test_hints_escalate_and_the_first_try_does_not_give_the_answer(questions, ar
 
 
 def test_a_rule_whose_example_is_the_answer_is_named_not_quoted(questions, article):
-    first = run(questions, article, "q03_3", "prosecutors").message
-    assert "Rule R4 (another outlet's facts)" in first and "Financial Times" not in first
+    second = run(questions, article, "q03_3", "prosecutors", 2).message
+    assert "Rule R4 (another outlet's facts)" in second and "Financial Times" not in second
     assert "Financial Times" in run(questions, article, "q03_3", "prosecutors", 3).message
 
 
@@ -264,8 +268,11 @@ def test_checker_raises_while_wrong_counts_tries_and_returns_when_right(capsys):
         check("q01_3", ...)  # a blank does not count as a try
     assert check.attempts["q01_3"] == 1
     with pytest.raises(AssertionError):
-        check("q01_3", "Kuleba")
-    assert "Hint:" in capsys.readouterr().out
+        check("q01_3", "Kuleba")  # the same answer again: the same try, the same feedback
+    assert check.attempts["q01_3"] == 1 and "Hint:" not in capsys.readouterr().out
+    with pytest.raises(AssertionError):
+        check("q01_3", "Putin")
+    assert check.attempts["q01_3"] == 2 and "Hint:" in capsys.readouterr().out
     result = check("q01_3", "Zelensky")
     assert result.passed and isinstance(result, Result)
     with pytest.raises(KeyError, match="no question"):
@@ -279,7 +286,8 @@ def test_checker_publishes_a_result_for_the_grader(monkeypatch):
     check("q02_3", "quote")
     bundle = shown[-1]
     assert bundle[RESULT_MIME]["passed"] is True and bundle[RESULT_MIME]["question"] == "q02_3"
-    assert bundle["text/plain"].startswith("✔ q02_3")
+    assert bundle["text/plain"].startswith("✔ Right · q02_3")
+    assert "reportkit-check" in bundle["text/html"] and "Traceback" not in bundle["text/html"]
 
 
 def test_preview_neither_raises_nor_counts():
@@ -499,3 +507,226 @@ def test_without_the_key_rules_and_causes_are_checked_for_form_only(keyless_kit)
         check("q08_2", by_id)  # a lookup is a form problem: rejected even without the key
     with pytest.raises(AssertionError):
         check("q08_1", {"s15": "dek"})
+
+
+# ------------------------------------------------------------------ feedback that answers the confusion
+
+
+def _label_pairs(article):
+    """Every (key label, other label) for the labels that occur in the key, with a unit that has it."""
+    pairs = {}
+    for entry in article.key:
+        for given in article.codebook.label_ids:
+            if given != entry.label and not entry.accepts(given):
+                pairs.setdefault((entry.label, given), entry)
+    return pairs
+
+
+def test_every_confusion_in_the_key_has_its_own_distinction(article):
+    from reportkit.feedback import confusion_message
+
+    pairs = _label_pairs(article)
+    labels = article.codebook.label_ids
+    assert {k for k, _ in pairs} == {e.label for e in article.key} and len(pairs) >= 15
+    assert all(article.codebook.distinction(k, g) for k in labels for g in labels if k != g)
+    seen = set()
+    for (key_label, given), entry in pairs.items():
+        distinction = article.codebook.distinction(key_label, given)
+        assert distinction is not None, (key_label, given)
+        first = confusion_message(entry, given, article.codebook, 1, article.sentence(entry.id).text,
+                                  article.newsmaker)
+        assert distinction.text in first and "Rule " in first and "The key says" not in first
+        seen.add(distinction.text)
+    assert len(seen) == len(pairs)  # one explanation per pair, not one per key label
+
+
+@pytest.mark.parametrize("sid, given, words", [
+    ("s05", "quote", "“when we know that we are strong enough”"),  # a partial quote: the fragment decides
+    ("s16", "narration", "“he predicted” and “alleging”"),  # a per-unit override
+    ("s17", "analysis", "the newsmaker himself"),  # his own forecast
+    ("s22", "quote", "“suggested” attributes it to Jens Stoltenberg"),  # an observer, paraphrased
+    ("s03", "reported", "“Our army lacks the strength to do that. That is true,”"),
+    ("s18", "quote", "no source is named"),
+    ("s15", "analysis", "“Ukraine’s former foreign minister gave"),
+])
+def test_the_second_try_points_at_this_sentences_deciding_words(article, sid, given, words):
+    entry = article.key[sid]
+    first, second, third = (judge_label_at(article, sid, given, n) for n in (1, 2, 3))
+    assert words not in first and words in second, second
+    assert "The key says" not in second and entry.rationale in third
+
+
+def judge_label_at(article, sid, given, attempt):
+    from reportkit.feedback import judge_label
+
+    return judge_label(article.key[sid], given, article.codebook, attempt=attempt,
+                       text=article.sentence(sid).text, newsmaker=article.newsmaker).message
+
+
+def test_the_label_question_reveals_at_the_third_try_not_the_second(questions, article):
+    """Lesson 00 says the third try gives the key's answer (item 12)."""
+    messages = [run(questions, article, "q00_1", "narration", n).message for n in (1, 2, 3)]
+    assert "The key says" not in messages[1] and "The key says" in messages[2]
+    assert len(set(messages)) == 3
+
+
+def test_s16_taken_for_narration_is_told_about_sources_not_pronouns(questions, article):
+    first = run(questions, article, "q01_4", "narration").message
+    assert "names no source" in first and "Rule R1 (" in first
+
+
+def test_kyiv_post_for_an_outlet_question_is_told_it_is_the_page(questions, article):
+    first = run(questions, article, "q07_3", "Kyiv Post").message
+    assert "page you are reading" in first and "Rule R1" not in first
+
+
+def test_a_name_from_the_teaser_is_told_where_it_comes_from(questions, article):
+    assert "page furniture" in run(questions, article, "q01_3", "Kuleba").message
+
+
+@pytest.mark.parametrize("name", ["Zelensky", "Zelenskyy", "Zelenskiy", "Volodymyr Zelenskiy",
+                                  "Volodymyr Zelenskyy", "President Zelenskiy", "zelenskyi"])
+def test_spellings_of_zelensky_are_accepted(questions, article, name):
+    assert run(questions, article, "q01_3", name).passed
+    assert run(questions, article, "q02_5", name).passed
+
+
+@pytest.mark.parametrize("name", ["Zelenska", "Zaluzhny", "Kuleba", "Zelenskaya"])
+def test_other_names_are_not_taken_for_zelensky(questions, article, name):
+    assert not run(questions, article, "q01_3", name).passed
+
+
+def test_the_same_wrong_answer_twice_is_one_try(capsys):
+    check = Checker(ARTICLE, KIT)
+    for _ in range(3):
+        with pytest.raises(AssertionError):
+            check("q00_1", "narration")
+    assert check.attempts["q00_1"] == 1
+    assert "The key says" not in capsys.readouterr().out
+    with pytest.raises(AssertionError):
+        check("q00_1", "quote")
+    with pytest.raises(AssertionError):
+        check("q00_1", "analysis")
+    assert check.attempts["q00_1"] == 3 and "The key says" in capsys.readouterr().out
+
+
+def test_a_failed_check_raises_the_quiet_exception_and_returns_no_repr():
+    from reportkit.checkview import CheckFailed
+
+    check = Checker(ARTICLE, KIT)
+    with pytest.raises(CheckFailed):
+        check("q00_1", "quote")
+    result = check("q00_1", "furniture")
+    assert result.passed and result._ipython_display_() is None
+
+
+# ------------------------------------------------------------------ stated and inferred links (DECISIONS §4)
+
+
+@pytest.mark.parametrize("chain", [["Zelensky", "Sky News", "Kyiv Post"], ["Zelensky", "not stated", "Kyiv Post"],
+                                   ["Volodymyr Zelenskiy", "unknown", "Kyiv Post"]])
+def test_a_chain_through_an_inferred_link_accepts_not_stated_and_explains(questions, article, chain):
+    result = run(questions, article, "q02_6", chain)
+    assert result.passed, result.message
+    assert "inference" in result.message and "s33" in result.message
+
+
+def test_not_stated_is_wrong_where_the_article_states_the_link(questions, article):
+    assert not run(questions, article, "q03_5", ["Stoltenberg", "not stated", "European Pravda", "Kyiv Post"]).passed
+
+
+def test_sky_news_is_inferred_for_s34_to_s38_and_stated_for_s33(article):
+    inferred = [e.id for e in article.key if e.attribution.inferred_nodes()]
+    assert {"s34", "s35", "s36", "s38"} <= set(inferred) and "s33" not in inferred
+    assert all(article.key[sid].attribution.link(0).note for sid in inferred)
+
+
+# ------------------------------------------------------------------ the choice kind and the registry
+
+
+CHOICES = {"q03_7": ("b", 1), "q05_7": ("c", 1), "q07_5": ("c", 1)}
+
+
+@pytest.mark.parametrize("qid", sorted(CHOICES))
+def test_choice_questions_right_and_each_wrong_pick_explained(questions, article, qid):
+    assert run(questions, article, qid, CHOICES[qid]).passed
+    assert run(questions, article, qid, list(CHOICES[qid])).passed
+    question = questions[qid]
+    right_option, right_reason = CHOICES[qid]
+    for option in question.spec["options"]:
+        for reason in question.spec["reasons"]:
+            if (option["id"], reason["id"]) == (right_option, str(right_reason)):
+                continue
+            result = run(questions, article, qid, (option["id"], reason["id"]))
+            assert not result.passed and result.points < question.points
+            for pick in (option["id"], reason["id"]):
+                if pick not in (right_option, str(right_reason)):
+                    assert question.spec["explain"][pick] in result.message
+            assert "The key's answer" not in result.message
+            assert "The key's answer" in run(questions, article, qid, (option["id"], reason["id"]), 3).message
+
+
+@pytest.mark.parametrize("answer, problem", [("b", "give a pair"), (("z", 1), "not an option"),
+                                             (("b", 9), "not a reason"), (("b", 1, 2), "give a pair")])
+def test_choice_form_problems(questions, article, answer, problem):
+    result = run(questions, article, "q03_7", answer)
+    assert not result.passed and problem in result.message
+
+
+def test_the_questions_schema_lists_exactly_the_registered_kinds():
+    from reportkit.checks import KINDS
+
+    schema = json.loads((KIT / "reportkit" / "schemas" / "questions.json").read_text("utf-8"))
+    item = schema["properties"]["questions"]["items"]
+    assert set(item["properties"]["kind"]["enum"]) == set(KINDS)
+    for kind in KINDS.values():  # every field a kind uses is defined by the schema
+        assert set(kind.required + kind.optional) <= set(item["properties"]), kind.name
+
+
+def test_every_question_fits_its_kind_fragment():
+    import jsonschema
+
+    from reportkit.checks import KINDS
+
+    doc = json.loads((KIT / "data" / ARTICLE / "questions.json").read_text("utf-8"))
+    for question in doc["questions"]:
+        jsonschema.validate(question, KINDS[question["kind"]].schema)
+
+
+def test_a_question_with_a_field_its_kind_does_not_use_is_refused(article):
+    from reportkit.checks import KINDS
+
+    problems = KINDS["label"].shape_problems({"id": "q99_1", "kind": "label", "prompt": "p", "points": 1,
+                                              "sentence": "s01", "choices": []})
+    assert problems == [("choices", "a 'label' question has no field 'choices'")]
+
+
+def test_form_problem_needs_no_article_and_no_key():
+    from reportkit.checks import KINDS
+
+    question = Question("q99_1", "ids", "p", 1, {"key_label": "quote"})
+    assert KINDS["ids"].form_problem(question, "s01").startswith("give a list")
+    assert KINDS["ids"].form_problem(question, ["s01"]) is None
+
+
+def test_import_star_works():
+    namespace: dict = {}
+    exec("from reportkit import *", namespace)  # noqa: S102 - the statement under test
+    assert "Checker" in namespace and "load_article" in namespace
+
+
+def test_a_lessons_try_it_escalates_and_never_raises(article):
+    from reportkit import lesson
+
+    blank = lesson.try_label(article, "s07", ...)
+    assert "Your turn" in blank.text and "<style>" not in blank.html
+    texts = [lesson.try_label(article, "s07", label).text for label in ("quote", "quote", "analysis", "narration")]
+    assert texts[0] == texts[1]  # the same answer again: the same try
+    assert "In s07:" not in texts[0] and "In s07:" in texts[2] and "The key says" in texts[3]
+    assert lesson.try_label(article, "s07", "reported").text.startswith("✔ Right")
+
+
+def test_the_label_ids_code_reasons_about_are_the_codebooks(article):
+    from reportkit.key import LabelId
+
+    assert {label.value for label in LabelId} == set(article.codebook.label_ids)

@@ -179,7 +179,8 @@ def test_graded_bundle_carries_no_key_data(tmp_path, article):
     secrets += [alt.note for entry in article.key for alt in entry.accepted]
     secrets += [f.how_to_check for f in article.figures] + [f.counts for f in article.figures]
     raw = json.loads((KIT / "data" / ARTICLE / "questions.json").read_text("utf-8"))["questions"]
-    secrets += [q[k] for q in raw for k in ("explain", "hint") if k in q]
+    secrets += [text for q in raw for k in ("explain", "hint") if k in q  # a choice question explains each pick
+                for text in (q[k].values() if isinstance(q[k], dict) else [q[k]])]
     pairs = [re.compile(rf'"{e.id}"\s*:\s*"{e.label}"') for e in article.key]  # a tag dict
     record = re.compile(r'"id"\s*:\s*"s\d\d"[^}]*"label"')  # a key.json entry
     for path, text in _texts(out):
