@@ -54,7 +54,7 @@ class Shows(str, Enum):
     SOURCE_CONFIRMED = "source-confirmed"
 
     @property
-    def title(self) -> str:
+    def heading(self) -> str:  # not `title`: that is str's own method
         return _SHOWS_TITLES[self]
 
 
@@ -270,8 +270,8 @@ def _row(article: Article, comparison: Comparison, notes: bool) -> tuple[list[st
     right_text = f"{right_text} — {source.credit}{date}, {source.url}"
     if not notes:
         return [left_text, right_text], [left_html, right_html]
-    what = f"{comparison.shows.title}: {comparison.note}"
-    what_html = f"<b>{_esc(comparison.shows.title)}</b>: {_esc(comparison.note)}"
+    what = f"{comparison.shows.heading}: {comparison.note}"
+    what_html = f"<b>{_esc(comparison.shows.heading)}</b>: {_esc(comparison.note)}"
     return [left_text, right_text, what], [left_html, right_html, what_html]
 
 
