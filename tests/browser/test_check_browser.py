@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from labdriver import CHROMIUM, RUN_ALL, Lab, running_lab, write_notebook
+from labdriver import CHROMIUM, RUN_ALL, Lab, axe_audit, running_lab, write_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -60,3 +60,7 @@ def test_a_check_shows_one_box_and_no_traceback_in_both_themes(check_lab, page, 
     for theme, name in (("JupyterLab Light", "light"), ("JupyterLab Dark", "dark")):
         set_theme(page, theme)
         page.locator(".jp-Notebook").screenshot(path=str(shots_dir / f"check-box-{name}.png"))
+        # axe-core on the check outputs (right and wrong): no WCAG 2.1 A/AA violation, contrast measured
+        violations, passed = axe_audit(page, scope=".reportkit-check")
+        assert not violations, f"axe, check output, {name}:\n" + "\n".join(violations)
+        assert "color-contrast" in passed, f"axe did not measure the check output's contrast ({name})"
