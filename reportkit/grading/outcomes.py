@@ -72,9 +72,10 @@ class Outcomes:
                                  "memory or too large a file); later cells did not run.")
 
     def cell_failed(self, event: dict[str, Any], notebook: str, name: str) -> None:
-        if event.get("exception") in ("KernelDied",) or event.get("exception") == "RuntimeError":
-            return  # the kernel-died event says it
-        if event.get("timed_out") and not event.get("ename") or event.get("ename") == "KeyboardInterrupt":
+        if event.get("exception") in ("KernelDied", "RuntimeError"):
+            return  # the kernel-died event says it ("Kernel dead on test start" is a RuntimeError)
+        interrupted = event.get("ename") == "KeyboardInterrupt"  # nbval interrupts a cell past its timeout
+        if interrupted or (event.get("timed_out") and not event.get("ename")):
             self.result.worsen(Status.TIMEOUT)
             self.halted.setdefault(notebook, f"{name} ran past the time limit")
             self.result.notes.append(f"{notebook}: {name} ran longer than {self.limits.timeout:g} s and was "
