@@ -378,3 +378,17 @@ def test_results_json_is_capped_and_the_report_plain():
     text = results_document(learners, ["q06_1"], [])
     assert len(text.encode()) <= MAX_RESULTS_BYTES and json.loads(text)["format"] == 1
     assert plain_text("\x1b[0;31mNameError\x1b[0m: x") == "NameError: x"
+
+
+def test_the_sandbox_works_when_the_python_environment_lives_under_tmp(tmp_path):
+    """A kit cloned into /tmp has its venv there; the sandbox's private /tmp must not hide it."""
+    import tempfile
+    import venv
+
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder:
+        env_dir = Path(folder) / "venv"
+        venv.create(env_dir, with_pip=False, symlinks=True)
+        probe = "from reportkit.grading import sandbox; c = sandbox.check(); print(c.ok, c.message)"
+        done = subprocess.run([str(env_dir / "bin" / "python"), "-c", probe], capture_output=True, text=True,
+                              env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)}, timeout=120)
+    assert done.stdout.startswith("True"), done.stdout + done.stderr

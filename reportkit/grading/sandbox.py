@@ -71,11 +71,12 @@ def bwrap_command(command: list[str], *, kit: Path, work: Path, mpl: Path | None
     """``bwrap … -- command``: ``kit`` (read-only) at :data:`KIT`, ``work`` (writable) at :data:`WORK`."""
     args = ["bwrap", "--unshare-all", "--unshare-user", "--uid", str(INNER_UID), "--gid", str(INNER_UID),
             "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--hostname", "grader",
-            *_system_mounts()]
+            *_system_mounts(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/home"]
+    # After the private /tmp and /home: a Python environment that lives under them (a kit cloned into
+    # /tmp, a venv in a home folder) is mounted on top, not hidden.
     for root in python_roots():
         args += ["--ro-bind", str(root), str(root)]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/home", "--dir", HOME,
-             "--ro-bind", str(kit), KIT, "--bind", str(work), WORK]
+    args += ["--dir", HOME, "--ro-bind", str(kit), KIT, "--bind", str(work), WORK]
     if mpl is not None:
         args += ["--bind", str(mpl), f"{HOME}/.config/matplotlib"]
     args += ["--chdir", WORK, "--clearenv"]
