@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # Modules that add their own subcommands through `register(subparsers)`; imported only when
 # the command line is built, so `import reportkit` stays light.
 PLUGIN_MODULES: tuple[str, ...] = ("reportkit.handout", "reportkit.authoring", "reportkit.release",
-                                   "reportkit.grading")
+                                   "reportkit.grading", "reportkit.grading.merge", "reportkit.grading.export")
 
 
 def _article_arg(parser: argparse.ArgumentParser) -> None:
