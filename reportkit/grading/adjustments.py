@@ -29,6 +29,14 @@ class AdjustmentError(ValueError):
     """A line of the adjustments file that cannot be applied (the message names file and line)."""
 
 
+class Adjustments(dict[str, list[Adjustment]]):
+    """Learner id -> their adjustments in file order; ``source`` names the file in messages."""
+
+    def __init__(self, source: str = "adjustments.csv") -> None:
+        super().__init__()
+        self.source = source
+
+
 def _number(text: str, where: str, column: str) -> float | None:
     text = text.strip()
     if not text:
@@ -55,7 +63,7 @@ def _row(row: dict[str, str | None], source: str, line: int) -> tuple[str, Adjus
     return learner, Adjustment(question, (row.get("reason") or "").strip(), delta, override, line)
 
 
-def read_adjustments(path: Path) -> dict[str, list[Adjustment]]:
+def read_adjustments(path: Path) -> Adjustments:
     """Learner id -> their adjustments in file order; AdjustmentError for a bad header or line."""
     try:
         text = path.read_text("utf-8-sig")
@@ -66,7 +74,7 @@ def read_adjustments(path: Path) -> dict[str, list[Adjustment]]:
     if missing:
         raise AdjustmentError(f"{path} line 1: the header needs the columns {', '.join(COLUMNS)} "
                               f"(missing: {', '.join(missing)})")
-    found: dict[str, list[Adjustment]] = {}
+    found = Adjustments(path.name)
     for row in reader:
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue  # a blank line
@@ -81,10 +89,10 @@ def _unknown(kind: str, name: str, known: Iterable[str], where: str) -> Adjustme
     return AdjustmentError(f"{where}: no {kind} {name!r} in this class{hint}")
 
 
-def validate(found: dict[str, list[Adjustment]], learners: Iterable[str], questions: Iterable[str],
-             source: str = "adjustments.csv") -> None:
+def validate(found: dict[str, list[Adjustment]], learners: Iterable[str], questions: Iterable[str]) -> None:
     """Every adjustment names a learner of the class and a question graded (or ``total``)."""
     learners, questions = set(learners), set(questions)
+    source = getattr(found, "source", "adjustments.csv")
     for learner, adjustments in found.items():
         for a in adjustments:
             where = f"{source} line {a.line}"

@@ -99,10 +99,11 @@ def feedback_markdown(result: LearnerResult, *, for_learner: bool = True) -> str
         if q.notebook != notebook:
             notebook = q.notebook
             lines += [f"## {notebook}", ""]
-        mark = "✔" if q.passed else ("◐" if q.points > 0 else "✘")
-        count = f" ({q.right} of {q.total} right)" if q.total > 1 else ""
         points = result.points_of(q)
         changed = f" (the grader gave {q.points:g})" if points != q.points else ""
+        full = points >= q.max_points if changed else q.passed
+        mark = "✔" if full else ("◐" if points > 0 else "✘")
+        count = f" ({q.right} of {q.total} right)" if q.total > 1 else ""
         lines += [f"### {mark} {q.question}: {points:g} / {q.max_points:g} points{count}{changed}", ""]
         lines += [plain_text(q.message).strip() or "(no message)", ""]
     return "\n".join(lines)
