@@ -34,14 +34,18 @@ class Lms(enum.Enum):
     """An LMS: its identity columns (tried in order) and the columns its import needs kept."""
 
     CANVAS = ("canvas", ("SIS Login ID", "SIS User ID", "ID", "Student"),
-              ("Student", "ID", "SIS User ID", "SIS Login ID", "Section"))
+              ("Student", "ID", "SIS User ID", "SIS Login ID", "Section"),
+              ("Current ", "Final ", "Unposted ", "Override "))
     MOODLE = ("moodle", ("Username", "ID number", "Email address"),
-              ("First name", "Last name", "Username", "ID number", "Institution", "Department", "Email address"))
+              ("First name", "Last name", "Username", "ID number", "Institution", "Department", "Email address"),
+              ("Course total", "Last downloaded"))
 
-    def __init__(self, code: str, identities: tuple[str, ...], kept: tuple[str, ...]) -> None:
+    def __init__(self, code: str, identities: tuple[str, ...], kept: tuple[str, ...],
+                 computed: tuple[str, ...]) -> None:
         self.code = code
         self.identities = identities
         self.kept = kept
+        self.computed = computed  # starts of the headers of columns the LMS computes (never imported)
 
 
 CANVAS_EXTRA_ROWS = ("Points Possible", "Manual Posting", "Muted")  # rows about the assignment, not a learner
@@ -77,7 +81,8 @@ def _identities(row: dict[str, str], lms: Lms) -> set[str]:
 def assignment_column(header: list[str], lms: Lms, wanted: str | None) -> str:
     """The header of the assignment to fill: ``wanted`` exactly, or the one it names (``Name (id)``,
     ``Assignment: Name (Real)``)."""
-    candidates = [h for h in header if h not in lms.kept and h not in lms.identities]
+    candidates = [h for h in header if h not in lms.kept and h not in lms.identities
+                  and not h.startswith(lms.computed)]
     if wanted:
         exact = [h for h in candidates if h == wanted]
         named = [h for h in candidates if h.startswith(f"{wanted} (") or h.startswith(f"Assignment: {wanted} (")]
