@@ -193,9 +193,11 @@ def test_item_analysis_needs_a_majority_of_enough_answers():
     rel = _notebook({"name": "n.ipynb", "article": "a", "questions": ["q1"]})
 
     def learners(wrong: int, right: int) -> list[LearnerResult]:
-        return [LearnerResult(f"l{i}", questions=[QuestionResult("q1", "n.ipynb", float(i >= wrong), 1, passed=i >= wrong,
-                                                                  answer="x" if i < wrong else "y")])
-                for i in range(wrong + right)]
+        def answered(i: int) -> QuestionResult:
+            ok = i >= wrong
+            return QuestionResult("q1", "n.ipynb", float(ok), 1, passed=ok, answer="y" if ok else "x")
+
+        return [LearnerResult(f"l{i}", questions=[answered(i)]) for i in range(wrong + right)]
 
     assert [d.unit for d in disputed_questions(learners(3, 2), [rel], set())] == ["q1"]
     assert disputed_questions(learners(2, 2), [rel], set()) == []  # half is not most
