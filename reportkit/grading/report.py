@@ -285,10 +285,10 @@ def results_document(results: list[LearnerResult], questions: list[str], warning
                      shard: tuple[int, int] | None = None) -> str:
     """results.json (DECISIONS §6): capped, so one runaway hand-in cannot make it unreadable. It names
     the notebooks graded and the shard it holds, so ``merge`` and ``--rescore`` need nothing else."""
-    doc = {"format": RESULTS_FORMAT, "questions": questions, "warnings": warnings,
-           "notebooks": [notebook_entry(rel) for rel in released or []], "sandboxed": sandboxed,
-           "shard": {"k": shard[0], "n": shard[1]} if shard else None,
-           "learners": [r.as_dict() for r in results]}
+    doc: dict[str, Any] = {"format": RESULTS_FORMAT, "questions": questions, "warnings": warnings,
+                           "notebooks": [notebook_entry(rel) for rel in released or []], "sandboxed": sandboxed,
+                           "shard": {"k": shard[0], "n": shard[1]} if shard else None,
+                           "learners": [r.as_dict() for r in results]}
     text = json.dumps(doc, indent=1, default=str, ensure_ascii=False)
     if len(text.encode("utf-8")) > MAX_RESULTS_BYTES:
         for learner in doc["learners"]:
