@@ -34,7 +34,7 @@ class Lms(enum.Enum):
     """An LMS: its identity columns (tried in order) and the columns its import needs kept."""
 
     CANVAS = ("canvas", ("SIS Login ID", "SIS User ID", "ID", "Student"),
-              ("Student", "ID", "SIS User ID", "SIS Login ID", "Section"),
+              ("Student", "ID", "SIS User ID", "SIS Login ID", "Integration ID", "Root Account", "Section"),
               ("Current ", "Final ", "Unposted ", "Override "))
     MOODLE = ("moodle", ("Username", "ID number", "Email address"),
               ("First name", "Last name", "Username", "ID number", "Institution", "Department", "Email address"),
