@@ -4,7 +4,8 @@
 1. as one run: ``grade SUBMISSIONS --out whole --jobs J`` (the baseline);
 2. as 2 shards at once: two ``grade --shard K/2 --jobs J/2`` processes, then ``merge``;
 
-and then re-scored from the merged results.json (``grade --rescore``, no notebook runs). Prints each
+and then re-scored from the merged results.json (``grade --rescore``, no notebook runs; also with its
+learners repeated to 30, the size the rescoring target is set for: < 5 s). Prints each
 wall time and the ratio to the baseline, and checks the merged gradebook is the single run's, byte
 for byte. On one machine two shards cannot beat one run with the same cores (they split them); the
 point is that splitting costs nothing, so N machines take about 1/N of the time.
@@ -15,6 +16,7 @@ point is that splitting costs nothing, so N machines take about 1/N of the time.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -49,6 +51,21 @@ def sharded(kit: Path, jobs: int) -> tuple[float, float]:
     return graded, run(kit, "merge", "parts/part-1", "parts/part-2", "--out", "merged")
 
 
+def rescore_thirty(kit: Path) -> float:
+    """``grade --rescore`` over the merged results with its learners repeated to 30: the command's wall time."""
+    doc = json.loads((kit / "merged" / "results.json").read_text("utf-8"))
+    graded = doc["learners"]
+    doc["learners"] = [{**graded[i % len(graded)], "learner": f"learner{i:02d}"} for i in range(30)]
+    (kit / "thirty").mkdir()
+    (kit / "thirty" / "results.json").write_text(json.dumps(doc), "utf-8")
+    return run(kit, "grade", "--rescore", "thirty")
+
+
+def bare_start(kit: Path) -> float:
+    """The floor of any command: Python starting and building the kit's command line."""
+    return run(kit, "grade", "--explain")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--learners", type=int, default=30)
@@ -60,12 +77,14 @@ def main() -> None:
         whole = run(kit, "grade", "SUBMISSIONS", "--out", "whole", "--jobs", str(args.jobs), "--quiet")
         graded, merged = sharded(kit, args.jobs)
         rescored = run(kit, "grade", "--rescore", "merged")
+        thirty, floor = rescore_thirty(kit), bare_start(kit)
         same = (kit / "whole" / "gradebook.csv").read_bytes() == (kit / "merged" / "gradebook.csv").read_bytes()
     print(f"{args.learners} learners, {args.jobs} job(s), {os.cpu_count()} core(s)")
     print(f"one run (baseline)        {whole:8.1f} s   1.00x")
     print(f"2 shards at once          {graded:8.1f} s   {graded / whole:.2f}x")
     print(f"  + merge                 {merged:8.1f} s   {(graded + merged) / whole:.2f}x with the merge")
     print(f"rescore the merged report {rescored:8.1f} s   {rescored / whole:.3f}x (no notebook runs)")
+    print(f"rescore 30 learners       {thirty:8.1f} s   (a bare `grade --explain` takes {floor:.1f} s here)")
     print(f"merged gradebook identical to the single run's: {'yes' if same else 'NO'}")
     if not same:
         raise SystemExit(1)
