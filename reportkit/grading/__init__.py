@@ -37,7 +37,7 @@ _LAZY = {
     "LearnerResult": "model", "QuestionResult": "model", "Status": "model", "FlagCode": "model",
     "ReleasedNotebook": "releases", "load_release": "releases", "Releases": "releases",
     "rebuild": "rebuilder", "inspect_answer": "inspection", "tagging_answers": "tagging",
-    "write_report": "report", "merge": "merge", "rescore": "rescore", "export_report": "export",
+    "write_report": "report", "export_report": "export",
     "read_adjustments": "adjustments", "load_results": "resultsfile", "shard_of": "shards",
 }
 __all__ = sorted(_LAZY)
