@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 # its command runs, so `python -m reportkit --help` stays fast; the help lines are kept here (a test
 # checks them against what the modules register).
 PLUGIN_MODULES: tuple[str, ...] = ("reportkit.handout", "reportkit.authoring", "reportkit.release",
-                                   "reportkit.grading")
+                                   "reportkit.grading", "reportkit.grading.merge", "reportkit.grading.export")
 PLUGIN_COMMANDS: dict[str, tuple[str, str]] = {
     "codebook": ("reportkit.handout", "write the codebook handout (Markdown) for an article"),
     "new": ("reportkit.authoring", "make a new article from a plain-text file (baseline proposals, unreviewed)"),
@@ -29,6 +29,9 @@ PLUGIN_COMMANDS: dict[str, tuple[str, str]] = {
     "release": ("reportkit.release", "copy a learner bundle (--graded: without the key; --article ID)"),
     "execute": ("reportkit.release", "run notebooks in a fresh kernel and store their outputs"),
     "grade": ("reportkit.grading", "grade a class's hand-ins: gradebook, feedback and class report"),
+    "merge": ("reportkit.grading.merge", "put the parts of a sharded grading run (grade --shard K/N) into one report"),
+    "export": ("reportkit.grading.export",
+               "write a report's totals into the gradebook CSV your LMS exported (Canvas, Moodle)"),
 }
 
 

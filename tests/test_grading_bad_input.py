@@ -273,5 +273,5 @@ def test_report_mentions_every_problem_learner(graded):
 def test_gradebook_is_plain_csv(graded):
     text = (graded["report"] / "gradebook.csv").read_text("utf-8")
     header = next(csv.reader(io.StringIO(text)))
-    assert header == ["learner", "q01_1", "q01_2", "q01_3", "q01_4", "total", "max_total", "status",
-                      "flags", "message"]
+    assert header == ["learner", "q01_1", "q01_2", "q01_3", "q01_4", "auto", "adjusted", "total", "max_total",
+                      "status", "flags", "message"]

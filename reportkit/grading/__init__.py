@@ -12,7 +12,14 @@ One module per step, each with its own tests:
    in the sandbox; :mod:`~reportkit.grading.outcomes` reads its structured events;
 6. :mod:`~reportkit.grading.tagging` — tagging answers from the hand-in's files;
 7. :mod:`~reportkit.grading.scoring` — points with the key, outside the sandbox;
-8. :mod:`~reportkit.grading.report` — gradebook, feedback, results.json, class report.
+8. :mod:`~reportkit.grading.report` — gradebook, feedback, results.json, class report (with
+   :mod:`~reportkit.grading.itemanalysis`: where most of the class disagrees with the key).
+
+After grading, from results.json alone (:mod:`~reportkit.grading.resultsfile` reads it back):
+:mod:`~reportkit.grading.adjustments` (the instructor's changes, with reasons),
+:mod:`~reportkit.grading.rescore` (``grade --rescore``: the recorded answers against the current key),
+:mod:`~reportkit.grading.shards` and :mod:`~reportkit.grading.merge` (``grade --shard K/N`` on many
+machines, then ``merge``), :mod:`~reportkit.grading.export` (Canvas and Moodle gradebooks).
 
 :mod:`~reportkit.grading.learner` chains the steps for one learner; :mod:`~reportkit.grading.classroom`
 runs the class and the command line. Importing this package is cheap (the recorder loads in every
@@ -30,7 +37,8 @@ _LAZY = {
     "LearnerResult": "model", "QuestionResult": "model", "Status": "model", "FlagCode": "model",
     "ReleasedNotebook": "releases", "load_release": "releases", "Releases": "releases",
     "rebuild": "rebuilder", "inspect_answer": "inspection", "tagging_answers": "tagging",
-    "write_report": "report",
+    "write_report": "report", "export_report": "export",
+    "read_adjustments": "adjustments", "load_results": "resultsfile", "shard_of": "shards",
 }
 __all__ = sorted(_LAZY)
 

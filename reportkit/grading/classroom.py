@@ -14,10 +14,12 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
+from reportkit.grading import adjustments as adjust
 from reportkit.grading import intake, runner, sandbox
 from reportkit.grading.learner import GradeOptions, grade_learner
-from reportkit.grading.model import LearnerResult, Status
+from reportkit.grading.model import Adjustment, LearnerResult, Status
 from reportkit.grading.releases import Releases, article_and_questions
+from reportkit.grading.shards import Shard, from_slurm, parse_shard, select
 
 # Every option of `grade`, declared once: (flags, keyword arguments for argparse).
 OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
@@ -38,6 +40,13 @@ OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("--explain",), {"action": "store_true", "help": "print the table of statuses and flags, and exit"}),
     (("--keep-scratch",), {"action": "store_true", "help": "keep the scratch folder (debugging)"}),
     (("--quiet",), {"action": "store_true", "help": "no progress bar"}),
+    (("--shard",), {"metavar": "K/N", "help": "grade only the K-th of N slices of the class (by a hash of the learner "
+                                              "id); `merge` puts the N parts together. `--shard slurm`: this Slurm "
+                                              "array task's slice"}),
+    (("--adjustments",), {"metavar": "CSV", "help": "the instructor's changes (learner,question,delta,override,"
+                                                    "reason), applied after scoring; default: those REPORT holds"}),
+    (("--rescore",), {"metavar": "REPORT", "help": "score REPORT's recorded answers again with the current key "
+                                                  "(no notebook runs) and rewrite it (or write --out)"}),
 ]
 
 
@@ -109,21 +118,12 @@ def _run_all(handins: list[intake.Handin], options: GradeOptions, jobs: int, pro
     return results
 
 
-def grade_class(submissions: Path, out: Path, *, releases: list[Path] | None = None, kit: Path | None = None,
-                jobs: int | None = None, limits: runner.RunLimits = runner.DEFAULT_LIMITS, sandboxed: bool = True,
-                progress: bool = True, keep_scratch: bool = False) -> list[LearnerResult]:
-    """Grade every hand-in in ``submissions`` and write the report into ``out``."""
-    from reportkit.datafiles import find_kit_root
-    from reportkit.grading.report import write_report
-
-    kit = (kit or find_kit_root()).resolve()
-    submissions, out = submissions.resolve(), out.resolve()  # every path works relative or absolute
-    folders = [r.resolve() for r in releases] if releases else [kit / "exercises"]
-    loaded = Releases.load(folders)
-    for rel in loaded.all:  # fail early, once, if the instructor's data is broken
-        article_and_questions(str(kit), rel.article)
-    handins, warnings = intake.find_handins(submissions, out)
-    out.mkdir(parents=True, exist_ok=True)
+def _grade_handins(handins: list[intake.Handin], kit: Path, folders: list[Path], loaded: Releases, out: Path,
+                   jobs: int | None, limits: runner.RunLimits, sandboxed: bool, progress: bool,
+                   keep_scratch: bool) -> list[LearnerResult]:
+    """Each hand-in graded in a scratch folder inside ``out`` (an empty shard grades nothing)."""
+    if not handins:
+        return []
     scratch = Path(tempfile.mkdtemp(prefix=".scratch-", dir=out))
     os.chmod(scratch, 0o755)  # the sandbox's user may differ from ours (root maps to an ordinary uid)
     try:
@@ -134,8 +134,38 @@ def grade_class(submissions: Path, out: Path, *, releases: list[Path] | None = N
     finally:
         if not keep_scratch:
             shutil.rmtree(scratch, ignore_errors=True)
+    return results
+
+
+def grade_class(submissions: Path, out: Path, *, releases: list[Path] | None = None, kit: Path | None = None,
+                jobs: int | None = None, limits: runner.RunLimits = runner.DEFAULT_LIMITS, sandboxed: bool = True,
+                progress: bool = True, keep_scratch: bool = False, shard: Shard | None = None,
+                adjustments: dict[str, list[Adjustment]] | None = None) -> list[LearnerResult]:
+    """Grade every hand-in in ``submissions`` (or the learners of ``shard``) and write the report into
+    ``out``. ``adjustments`` are checked against the whole class before anything runs; without them,
+    the ones a report already in ``out`` holds are kept."""
+    from reportkit.datafiles import find_kit_root
+    from reportkit.grading.report import write_report
+
+    kit = (kit or find_kit_root()).resolve()
+    submissions, out = submissions.resolve(), out.resolve()  # every path works relative or absolute
+    folders = [r.resolve() for r in releases] if releases else [kit / "exercises"]
+    loaded = Releases.load(folders)
+    for rel in loaded.all:  # fail early, once, if the instructor's data is broken
+        article_and_questions(str(kit), rel.article)
+    handins, warnings = intake.find_handins(submissions, out)
+    if adjustments is None:
+        adjustments = adjust.kept_in(out)
+    else:
+        adjust.validate(adjustments, [h.learner for h in handins], [q for rel in loaded.all for q in rel.questions])
+    if shard is not None:
+        handins = select(handins, shard, lambda h: h.learner)
+    out.mkdir(parents=True, exist_ok=True)
+    results = _grade_handins(handins, kit, folders, loaded, out, jobs, limits, sandboxed, progress, keep_scratch)
     results.sort(key=lambda r: r.learner)
-    write_report(results, loaded.all, out, kit=kit, warnings=warnings, sandboxed=sandboxed)
+    adjust.apply(results, adjustments)
+    write_report(results, loaded.all, out, kit=kit, warnings=warnings, sandboxed=sandboxed,
+                 shard=(shard.k, shard.n) if shard else None)
     return results
 
 
@@ -159,6 +189,14 @@ def cmd_grade(args: argparse.Namespace) -> int:
         found = sandbox.check()
         print(("ok: " if found.ok else "sandbox unavailable: ") + found.message)
         return 0 if found.ok else 1
+    try:
+        changes = adjust.read_adjustments(Path(args.adjustments)) if args.adjustments else None
+        if args.rescore:
+            return _rescore(args, changes)
+        shard = None if args.shard is None else from_slurm() if args.shard == "slurm" else parse_shard(args.shard)
+    except ValueError as error:  # AdjustmentError, ShardError, ResultsError: each names what is wrong
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if args.submissions is None or args.out is None:
         print("error: grade needs SUBMISSIONS and --out REPORT", file=sys.stderr)
         return 2
@@ -176,15 +214,34 @@ def cmd_grade(args: argparse.Namespace) -> int:
         print("warning: --no-sandbox: learner code runs as you, with your files in reach.", file=sys.stderr)
     started = time.monotonic()
     limits = runner.RunLimits(args.timeout, args.memory, args.max_output)
-    results = grade_class(submissions, Path(args.out), releases=[Path(r) for r in args.release or []],
-                          kit=Path(args.kit) if args.kit else None, jobs=args.jobs, limits=limits,
-                          sandboxed=not args.no_sandbox, progress=not args.quiet, keep_scratch=args.keep_scratch)
+    try:
+        results = grade_class(submissions, Path(args.out), releases=[Path(r) for r in args.release or []],
+                              kit=Path(args.kit) if args.kit else None, jobs=args.jobs, limits=limits,
+                              sandboxed=not args.no_sandbox, progress=not args.quiet,
+                              keep_scratch=args.keep_scratch, shard=shard, adjustments=changes)
+    except adjust.AdjustmentError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     counts: dict[Status, int] = {}
     for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
     summary = ", ".join(f"{n} {s.code}" for s, n in sorted(counts.items(), key=lambda x: x[0].severity))
-    print(f"graded {len(results)} learner(s) in {time.monotonic() - started:.1f} s: {summary or 'none'}")
+    part = f" (shard {shard})" if shard else ""
+    print(f"graded {len(results)} learner(s){part} in {time.monotonic() - started:.1f} s: {summary or 'none'}")
     print(f"report: {Path(args.out) / 'report.md'}; gradebook: {Path(args.out) / 'gradebook.csv'}")
+    return 0
+
+
+def _rescore(args: argparse.Namespace, changes: dict[str, list[Adjustment]] | None) -> int:
+    from reportkit.datafiles import find_kit_root
+    from reportkit.grading.rescore import rescore
+
+    started = time.monotonic()
+    report = Path(args.rescore)
+    out = Path(args.out) if args.out else report
+    results = rescore(report, Path(args.kit).resolve() if args.kit else find_kit_root(), out, changes)
+    print(f"rescored {len(results)} learner(s) in {time.monotonic() - started:.1f} s (no notebook ran)")
+    print(f"report: {out / 'report.md'}; gradebook: {out / 'gradebook.csv'}")
     return 0
 
 

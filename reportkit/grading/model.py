@@ -133,6 +133,31 @@ class QuestionResult:
                 "status": status, "message": self.message[:MAX_ANSWER_CHARS], "answer": answer}
 
 
+TOTAL = "total"  # an adjustment's question column for the learner's whole total
+
+
+@dataclass
+class Adjustment:
+    """An instructor's change to a score (adjustments.csv): a delta or an override, with its reason."""
+
+    question: str  # a question id, or TOTAL
+    reason: str
+    delta: float | None = None
+    override: float | None = None
+    line: int = 0  # its line in the adjustments file (for messages)
+
+    def apply(self, points: float) -> float:
+        return self.override if self.override is not None else points + (self.delta or 0.0)
+
+    def describe(self) -> str:
+        change = f"set to {self.override:g}" if self.override is not None else f"{self.delta:+g}"
+        return f"{change} ({self.reason})" if self.reason else change
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"question": self.question, "delta": self.delta, "override": self.override, "reason": self.reason,
+                "line": self.line}
+
+
 @dataclass
 class LearnerResult:
     learner: str
@@ -142,10 +167,29 @@ class LearnerResult:
     questions: list[QuestionResult] = field(default_factory=list)
     seconds: float = 0.0
     releases: list[str] = field(default_factory=list)  # release versions the notebooks came from
+    adjustments: list[Adjustment] = field(default_factory=list)  # the instructor's, applied after scoring
+
+    @property
+    def auto_total(self) -> float:
+        """The grader's points, before the instructor's adjustments."""
+        return round(sum(q.points for q in self.questions), 2)
+
+    def points_of(self, question: QuestionResult) -> float:
+        """A question's points after the instructor's adjustments to it (in file order)."""
+        points = question.points
+        for adjustment in self.adjustments:
+            if adjustment.question == question.question:
+                points = adjustment.apply(points)
+        return points
 
     @property
     def total(self) -> float:
-        return round(sum(q.points for q in self.questions), 2)
+        """The final total: adjusted question points, then the adjustments of the whole total."""
+        points = sum(self.points_of(q) for q in self.questions)
+        for adjustment in self.adjustments:
+            if adjustment.question == TOTAL:
+                points = adjustment.apply(points)
+        return round(points, 2)
 
     @property
     def max_total(self) -> float:
@@ -165,9 +209,11 @@ class LearnerResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"learner": self.learner, "status": self.status.code, "total": self.total,
-                "max_total": self.max_total, "seconds": self.seconds, "releases": self.releases,
-                "notes": self.notes, "flags": [f.as_dict() for f in self.flags],
-                "questions": [q.as_dict() for q in self.questions]}
+                "max_total": self.max_total, "auto_total": self.auto_total,
+                "adjusted": round(self.total - self.auto_total, 2), "seconds": self.seconds,
+                "releases": self.releases, "notes": self.notes, "flags": [f.as_dict() for f in self.flags],
+                "questions": [q.as_dict() for q in self.questions],
+                "adjustments": [a.as_dict() for a in self.adjustments]}
 
 
 def normalise_id(name: str) -> str:

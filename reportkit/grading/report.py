@@ -1,7 +1,7 @@
 """What the grader writes: gradebook, one feedback file per learner, and the class report.
 
 REPORT/
-  gradebook.csv          learner × question points, total, status, flags, message
+  gradebook.csv          learner × question points, auto, adjusted, total, status, flags, message
   results.json           everything, for scripts (one object per learner)
   feedback/<learner>.md  each question: points, the check's explanation; and what went wrong
   report.md              the class report, with figures/:
@@ -19,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from reportkit.grading.itemanalysis import item_analysis_lines
 from reportkit.grading.model import (
     RESULTS_FORMAT,
     LearnerResult,
@@ -28,6 +29,7 @@ from reportkit.grading.model import (
     file_stem,
 )
 from reportkit.grading.releases import ReleasedNotebook, article_and_questions
+from reportkit.grading.resultsfile import notebook_entry
 
 UNTAGGED = "(untagged)"
 MAX_RESULTS_BYTES = 20 * 2**20  # results.json: a class of 300 fits; a runaway answer does not
@@ -55,15 +57,26 @@ def short_message(result: LearnerResult) -> str:
     return "; ".join(parts) or "ok"
 
 
+GRADEBOOK_TAIL = ["auto", "adjusted", "total", "max_total", "status", "flags", "message"]
+
+
+def adjusted_cell(result: LearnerResult) -> str:
+    """The instructor's net change to the total ("+1", "-2"), empty without adjustments."""
+    return f"{result.total - result.auto_total:+g}" if result.adjustments else ""
+
+
 def write_gradebook(results: list[LearnerResult], questions: list[str], path: Path) -> None:
+    """One row per learner: each question's final points; ``auto`` (the grader's total), ``adjusted``
+    (the instructor's net change) and ``total`` (the final grade)."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["learner", *questions, "total", "max_total", "status", "flags", "message"])
+        writer.writerow(["learner", *questions, *GRADEBOOK_TAIL])
         for r in results:
-            points = {q.question: q.points for q in r.questions}
+            points = {q.question: r.points_of(q) for q in r.questions}
             codes = ";".join(dict.fromkeys(f.code.code for f in r.flags))
             writer.writerow([csv_safe(r.learner), *(f"{points.get(q, 0.0):g}" for q in questions),
-                             f"{r.total:g}", f"{r.max_total:g}", r.status.code, codes, csv_safe(short_message(r))])
+                             f"{r.auto_total:g}", adjusted_cell(r), f"{r.total:g}", f"{r.max_total:g}",
+                             r.status.code, codes, csv_safe(short_message(r))])
 
 
 def feedback_markdown(result: LearnerResult, *, for_learner: bool = True) -> str:
@@ -71,6 +84,9 @@ def feedback_markdown(result: LearnerResult, *, for_learner: bool = True) -> str
     flags = [f for f in result.flags if not (for_learner and f.code.instructor_only)]
     lines = [f"# Feedback for {result.learner}", "",
              f"**Total: {result.total:g} of {result.max_total:g} points.** Status: `{result.status.code}`.", ""]
+    if result.adjustments:
+        lines += [f"## Changed by your instructor (the grader gave {result.auto_total:g})", ""]
+        lines += [f"- {a.question}: {a.describe()}" for a in result.adjustments] + [""]
     if result.notes:
         lines += ["## What the grader noticed", ""] + [f"- {plain_text(n)}" for n in result.notes] + [""]
     if flags:
@@ -83,9 +99,12 @@ def feedback_markdown(result: LearnerResult, *, for_learner: bool = True) -> str
         if q.notebook != notebook:
             notebook = q.notebook
             lines += [f"## {notebook}", ""]
-        mark = "✔" if q.passed else ("◐" if q.points > 0 else "✘")
+        points = result.points_of(q)
+        changed = f" (the grader gave {q.points:g})" if points != q.points else ""
+        full = points >= q.max_points if changed else q.passed
+        mark = "✔" if full else ("◐" if points > 0 else "✘")
         count = f" ({q.right} of {q.total} right)" if q.total > 1 else ""
-        lines += [f"### {mark} {q.question}: {q.points:g} / {q.max_points:g} points{count}", ""]
+        lines += [f"### {mark} {q.question}: {points:g} / {q.max_points:g} points{count}{changed}", ""]
         lines += [plain_text(q.message).strip() or "(no message)", ""]
     return "\n".join(lines)
 
@@ -255,15 +274,22 @@ def class_report(results: list[LearnerResult], released: list[ReleasedNotebook],
             why = short_message(r).replace("|", "\\|").replace("\n", " ")
             lines.append(f"| {r.learner} | {r.status.code} | {r.total:g} | {why[:200]} |")
         lines += ["", "Details (what each flag found, with the cell) are in `feedback-instructor/`.", ""]
-    lines += ["## Gradebook", "", "`gradebook.csv`: " + ", ".join(["learner", *questions, "total",
-              "max_total", "status", "flags", "message"]) + ". Feedback per learner in `feedback/`.", ""]
+    lines += item_analysis_lines(results, released, tag_data)
+    lines += ["## Gradebook", "", "`gradebook.csv`: " + ", ".join(["learner", *questions, *GRADEBOOK_TAIL])
+              + ". Feedback per learner in `feedback/`.", ""]
     return "\n".join(lines)
 
 
-def results_document(results: list[LearnerResult], questions: list[str], warnings: list[str]) -> str:
-    """results.json (DECISIONS §6): capped, so one runaway hand-in cannot make it unreadable."""
+def results_document(results: list[LearnerResult], questions: list[str], warnings: list[str], *,
+                     released: list[ReleasedNotebook] | None = None, sandboxed: bool = True,
+                     shard: tuple[int, int] | None = None) -> str:
+    """results.json (DECISIONS §6): capped, so one runaway hand-in cannot make it unreadable. It names
+    the notebooks graded and the shard it holds, so ``merge`` and ``--rescore`` need nothing else."""
     learners = [r.as_dict() for r in results]
-    doc = {"format": RESULTS_FORMAT, "questions": questions, "warnings": warnings, "learners": learners}
+    doc: dict[str, Any] = {"format": RESULTS_FORMAT, "questions": questions, "warnings": warnings,
+                           "notebooks": [notebook_entry(rel) for rel in released or []], "sandboxed": sandboxed,
+                           "shard": {"k": shard[0], "n": shard[1]} if shard else None,
+                           "learners": learners}
     text = json.dumps(doc, indent=1, default=str, ensure_ascii=False)
     if len(text.encode("utf-8")) > MAX_RESULTS_BYTES:
         for learner in learners:
@@ -274,7 +300,8 @@ def results_document(results: list[LearnerResult], questions: list[str], warning
 
 
 def write_report(results: list[LearnerResult], released: list[ReleasedNotebook], out: Path, *,
-                 kit: Path, warnings: list[str] | None = None, sandboxed: bool = True) -> None:
+                 kit: Path, warnings: list[str] | None = None, sandboxed: bool = True,
+                 shard: tuple[int, int] | None = None) -> None:
     """Write the gradebook, feedback files, results.json and the class report into ``out``."""
     warnings = warnings or []
     questions = _question_order(released)
@@ -285,7 +312,8 @@ def write_report(results: list[LearnerResult], released: list[ReleasedNotebook],
         for r in results:
             (out / folder / f"{file_stem(r.learner)}.md").write_text(feedback_markdown(r, for_learner=for_learner),
                                                                      "utf-8")
-    (out / "results.json").write_text(results_document(results, questions, warnings), "utf-8")
+    (out / "results.json").write_text(results_document(results, questions, warnings, released=released,
+                                                       sandboxed=sandboxed, shard=shard), "utf-8")
     tag_data = []
     for article_id in dict.fromkeys(rel.article for rel in released):
         article, qs = article_and_questions(str(kit), article_id)
