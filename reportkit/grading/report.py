@@ -52,9 +52,18 @@ def short_message(result: LearnerResult) -> str:
     counts = Counter(f.code for f in result.flags)
     parts += [f"{code.code}" + (f" ×{n}" if n > 1 else "") for code, n in counts.items()]
     if result.notes:
-        parts.insert(0, plain_text(result.notes[0])[:120] + (f" (+{len(result.notes) - 1} more)"
-                                                             if len(result.notes) > 1 else ""))
+        parts.insert(0, _clip(plain_text(result.notes[0])) + (f" (+{len(result.notes) - 1} more)"
+                                                              if len(result.notes) > 1 else ""))
     return "; ".join(parts) or "ok"
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    """``text`` cut at a list boundary (or a word) before ``limit`` characters, marked with …"""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = cut.rfind(", ") if ", " in cut else cut.rfind(" ")
+    return (cut[:end] if end > limit // 2 else cut).rstrip(" ,.") + ", …"
 
 
 GRADEBOOK_TAIL = ["auto", "adjusted", "total", "max_total", "status", "flags", "message"]
