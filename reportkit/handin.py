@@ -37,11 +37,13 @@ class HandinReport:
     saved_at: str = ""
 
     def _repr_html_(self) -> str:
-        lines = [f"<b>Ready to hand in:</b> <code>{html.escape(self.bundle.name)}</code> "
-                 f"(saved notebook of {html.escape(self.saved_at)}). Upload this one file."]
+        name = f"<code>{html.escape(self.bundle.name)}</code>"
         if self.unsaved:
-            lines.append("<b>Not saved yet:</b> you changed " + ", ".join(self.unsaved) + " after the last save. "
-                         "Press Ctrl+S (File → Save), then run this cell again.")
+            lines = [f"<b>Not ready:</b> you changed {', '.join(self.unsaved)} after the last save, so {name} holds "
+                     f"older answers. Press Ctrl+S (File → Save), then run this cell again."]
+        else:
+            lines = [f"<b>Ready to hand in:</b> {name} (saved notebook of {html.escape(self.saved_at)}). "
+                     "Upload this one file."]
         if self.blank:
             lines.append("Still blank: " + ", ".join(self.blank) + ".")
         colour = "var(--jp-warn-color0, #b35900)" if self.unsaved else "var(--jp-success-color0, #2e7d32)"
@@ -49,9 +51,11 @@ class HandinReport:
                 + "<br>".join(lines) + "</div>")
 
     def __repr__(self) -> str:
-        text = f"Ready to hand in: {self.bundle.name} (saved notebook of {self.saved_at}). Upload this one file."
         if self.unsaved:
-            text += f"\nNot saved yet: {', '.join(self.unsaved)} changed after the last save: Ctrl+S, then run again."
+            text = (f"Not ready: you changed {', '.join(self.unsaved)} after the last save, so {self.bundle.name} "
+                    "holds older answers. Press Ctrl+S, then run this cell again.")
+        else:
+            text = f"Ready to hand in: {self.bundle.name} (saved notebook of {self.saved_at}). Upload this one file."
         if self.blank:
             text += f"\nStill blank: {', '.join(self.blank)}."
         return text
