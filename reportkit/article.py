@@ -53,6 +53,7 @@ class Article:
     examples: dict[str, str] = field(default_factory=dict)  # label -> the unit lesson 00 shows for it
     sample_mistakes: dict[str, dict[str, str]] = field(default_factory=dict)  # unit -> {label, note}
     sample_try: dict | None = None  # {"question": id, "answer": ...}: lesson 00's wrong first try
+    lessons: dict[str, dict] = field(default_factory=dict)  # section id -> {units, note}: see reportkit.sections
 
     @cached_property
     def _by_id(self) -> dict[str, Sentence]:
@@ -166,7 +167,7 @@ def load_article(
         text=text, sentences=tuple(sentences), codebook=codebook, key=key, figures=figures,
         root=root, segmentation={"segmenter": seg["segmenter"], "corrections": seg["corrections"]},
         examples=dict(meta.get("examples", {})), sample_mistakes=dict(meta.get("sample_mistakes", {})),
-        sample_try=meta.get("sample_try"),
+        sample_try=meta.get("sample_try"), lessons=dict(meta.get("lessons", {})),
     )
 
 
@@ -183,6 +184,10 @@ def _check_teaching(meta: dict, texts: dict[str, str], codebook: Codebook, key: 
         elif key is not None and sid in key.entries and key[sid].label != label:
             problems.append(Problem(shown, f"examples.{label}", "sentence",
                                     f"the key labels {sid} {key[sid].label!r}, not {label!r}"))
+    for section, choice in meta.get("lessons", {}).items():
+        for sid in choice.get("units", []):
+            if sid not in texts:
+                problems.append(Problem(shown, f"lessons.{section}", "units", f"no sentence {sid!r}"))
     for sid, mistake in meta.get("sample_mistakes", {}).items():
         if sid not in texts:
             problems.append(Problem(shown, f"sample_mistakes.{sid}", None, f"no sentence {sid!r}"))

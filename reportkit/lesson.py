@@ -632,3 +632,42 @@ def try_label(article: Article, sid: str, label: object) -> Block:
     why = f"\nWhy: {entry.rationale}" if verdict.ok else ""
     result = Result(sid, int(verdict.ok), 1, verdict.ok, f"Try it · {verdict.message}{why}")
     return Block(render_html(result, "right" if verdict.ok else "wrong").split("<style>")[0], render_text(result))
+
+
+# ---------------------------------------------------------------- sections chosen from the data
+# Lessons 01–05 and 07 ask for sections by id (reportkit.sections): the units come from
+# article.json's "lessons" overrides or from the key, so the same notebook runs on any article.
+
+
+def markdown(text: str) -> Block:
+    """Markdown prose (a section's note) as a Block: HTML for Jupyter, the Markdown as text."""
+    import mistune
+
+    render = mistune.create_markdown(escape=True)
+    return Block(f'<div class="reportkit-note">{render(text)}</div>', text)
+
+
+def units(article: Article, section_id: str) -> list[str]:
+    """The units a lesson section shows (article.json's choice, else the key's)."""
+    from reportkit import sections
+
+    return sections.units(article, section_id)
+
+
+def note(article: Article, section_id: str) -> Block:
+    """A lesson section's note alone: the article's own prose, else drafted from the key."""
+    from reportkit import sections
+
+    return markdown(sections.note(article, section_id))
+
+
+def section(article: Article, section_id: str, *, explained: bool = False, key: bool = True) -> Block:
+    """A lesson section: its note, then its units marked up (and the key's verdict on them when
+    ``explained``). An article with nothing for the section gets the one sentence that says so."""
+    chosen = units(article, section_id)
+    block = note(article, section_id)
+    if chosen:
+        block += show(article, *chosen, key=key)
+    if chosen and explained:
+        block += explain(article, *chosen)
+    return block

@@ -40,3 +40,45 @@ def fixture_kit(dest: Path) -> Path:
 
     new_article(FIXTURE_ID, FIXTURE, root=codebook_kit(dest), **FIXTURE_META)
     return dest
+
+
+# The key a careful instructor settles on for the fictional article (label, rules, rationale).
+FIXTURE_REVIEW = {
+    "s01": ("reported", ["R1"], "Kovalenko's announcement in the reporter's words, cue 'announced' (R1)."),
+    "s02": ("quote", ["Q1"], "Kovalenko's own words in quotation marks with 'she said' (Q1)."),
+    "s03": ("quote", ["Q2"], "The quotation goes on without a new attribution (Q2)."),
+    "s04": ("furniture", ["F1"], "An advertisement marker belongs to the page, not the report (F1)."),
+    "s05": ("reported", ["R2"], "A paraphrase that quotes only a fragment is a reported claim (R2)."),
+    "s06": ("reported", ["R4"], "A fact attributed to another outlet's report (R4)."),
+    "s07": ("analysis", ["A1"], "An outside analyst's forecast: third-party analysis (A1)."),
+    "s08": ("narration", ["N1"], "Background stated on the reporter's own authority (N1)."),
+    "s09": ("reported", ["R5"], "An anonymous participant's warning: a reported claim (R5)."),
+    "s10": ("furniture", ["F2"], "A teaser for another article (F2)."),
+    "s11": ("furniture", ["F1"], "The corrections footer is page furniture (F1)."),
+}
+
+# What the instructor corrects in the baseline's attribution guesses while reviewing.
+KOVALENKO = {"source": "Anna Kovalenko", "source_type": "named person", "cue": "said", "cue_stance": "neutral",
+             "channel": ["Anna Kovalenko", "Harbour Gazette"]}
+FIXTURE_ATTRIBUTION = {
+    "s01": {**KOVALENKO, "cue": "announced"},
+    "s02": KOVALENKO,
+    "s03": {**KOVALENKO, "cue": None, "cue_stance": None},
+    "s05": KOVALENKO,
+    "s07": {"source": "Piotr Nowak", "source_type": "named person", "cue": "said", "cue_stance": "neutral",
+            "channel": ["Piotr Nowak", "Harbour Gazette"]},
+    "s09": {"source": "An engineer involved in the inspection", "source_type": "unnamed person", "cue": "warned",
+            "cue_stance": "neutral", "channel": ["An engineer involved in the inspection", "Harbour Gazette"]},
+}
+
+
+def reviewed_fixture_kit(dest: Path) -> Path:
+    """The instructor's whole kit plus the fictional article, made by `new` and fully reviewed."""
+    from reportkit.authoring import new_article, review_entry
+
+    copy_kit(dest)
+    new_article(FIXTURE_ID, FIXTURE, root=dest, title="Harbour Bridge closed to lorries", **FIXTURE_META)
+    for sid, (label, rules, rationale) in FIXTURE_REVIEW.items():
+        review_entry(FIXTURE_ID, sid, label=label, rules=rules, rationale=rationale,
+                     attribution=FIXTURE_ATTRIBUTION.get(sid), root=dest)
+    return dest

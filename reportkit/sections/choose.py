@@ -1,0 +1,74 @@
+"""Generic key queries the lesson sections use to pick their units (best first).
+
+Each returns sentence ids in article order; none knows an article. A section combines them,
+e.g. ``by_rule(article, "R2")`` for "a partial quote inside a paraphrase".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from reportkit.article import Article
+from reportkit.key import KeyEntry
+
+Test = Callable[[KeyEntry], bool]
+
+
+def entries(article: Article, test: Test) -> list[str]:
+    """Reviewed key entries passing ``test``, in article order (none without the key)."""
+    if article.key is None:
+        return []
+    return [e.id for e in article.key if e.reviewed and test(e)]
+
+
+def by_label(article: Article, label: str) -> list[str]:
+    """Units the key gives ``label``; clear cases (no accepted alternative) first."""
+    found = entries(article, lambda e: e.label == label)
+    return clear_first(article, found)
+
+
+def by_rule(article: Article, rule: str, label: str | None = None) -> list[str]:
+    """Units whose key cites ``rule`` (and has ``label``, when given); clear cases first."""
+    found = entries(article, lambda e: rule in e.rules and (label is None or e.label == label))
+    return clear_first(article, found)
+
+
+def by_stance(article: Article, stance: str) -> list[str]:
+    """Units whose reporting cue has ``stance`` (neutral, distancing, endorsing)."""
+    return entries(article, lambda e: e.attribution.cue_stance == stance and bool(e.attribution.cue))
+
+
+def by_source_type(article: Article, source_type: str, label: str | None = None) -> list[str]:
+    """Units whose source is of ``source_type`` (named person, unnamed person, outlet, …)."""
+    return entries(article, lambda e: e.attribution.source_type == source_type
+                   and (label is None or e.label == label))
+
+
+def by_chain_length(article: Article, at_least: int, label: str | None = None) -> list[str]:
+    """Units whose channel has at least ``at_least`` links (speaker, outlets, page); longest first."""
+    found = entries(article, lambda e: len(e.attribution.channel) >= at_least
+                    and (label is None or e.label == label))
+    length = {sid: len(article.key[sid].attribution.channel) for sid in found} if article.key else {}
+    return sorted(found, key=lambda sid: -length[sid])
+
+
+def with_figures(article: Article, hedged: bool | None = None) -> list[str]:
+    """Units holding a figure of the ledger (only hedged, or only unhedged, figures when asked)."""
+    ids = [f.sentence for f in article.figures if hedged is None or bool(f.hedge) == hedged]
+    return [sid for sid in article.ids if sid in set(ids)]
+
+
+def clear_first(article: Article, ids: list[str]) -> list[str]:
+    """``ids`` with the units that accept no alternative label first (clearer examples)."""
+    key = article.key
+    if key is None:
+        return ids
+    return sorted(ids, key=lambda sid: bool(key[sid].accepted))  # stable: article order kept
+
+
+def combine(*groups: list[str]) -> list[str]:
+    """Ids of several queries, each once, in the order given."""
+    seen: dict[str, None] = {}
+    for group in groups:
+        seen.update(dict.fromkeys(group))
+    return list(seen)

@@ -1,0 +1,3 @@
+"""Lesson 07's sections (see reportkit.sections)."""
+
+from __future__ import annotations
