@@ -613,11 +613,17 @@ _TRIES: dict[tuple[str, str], tuple[int, str]] = {}
 def try_label(article: Article, sid: str, label: object) -> Block:
     """A "try it" inside a lesson: the check's box for one unit's label, escalating like a check
     (a changed answer is a new try: the distinction, the deciding words, then the key's answer).
-    It never stops the cell: lessons run top to bottom."""
+    It never stops the cell: lessons run top to bottom. ``sid`` is a unit id, or a lesson section
+    id ("02.try"): the section's first unit, or its one sentence when the article has none."""
     from reportkit.checks import Result, is_blank
     from reportkit.checkview import render_html, render_text
     from reportkit.feedback import judge_label
 
+    if "." in sid:
+        chosen = units(article, sid)
+        if not chosen:
+            return note(article, sid)
+        sid = chosen[0]
     if is_blank(label) or not isinstance(label, str):
         labels = ", ".join(f'"{label_id}"' for label_id in article.codebook.label_ids)
         prompt = Result(sid, 0, 1, False, f"which label fits {sid}? Put one in place of ... (one of {labels}) "
