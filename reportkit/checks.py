@@ -1026,6 +1026,35 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
 )}
 
 
+def key_answer(question: Question, article: Article) -> Any:
+    """The answer the key gives a question of a kind whose answer the data determines (ids, label,
+    text, chain, number), or None (tagging, causes, rule, choice: written by hand). Generated
+    solutions use it, and question generation checks each question's key answer scores in full."""
+    spec = question.spec
+    if question.kind == "ids":
+        return _expected_ids(question, article)
+    if question.kind == "label":
+        return _key(article)[spec["sentence"]].label
+    if question.kind == "text":
+        return _expected_text(question, _key(article)[spec["sentence"]])[0]
+    if question.kind == "chain":
+        return list(spec.get("expected", _key(article)[spec["sentence"]].attribution.channel))
+    if question.kind == "number":
+        return _expected_number(question, article)
+    return None
+
+
+def _expected_number(question: Question, article: Article) -> float | None:
+    spec = question.spec
+    if "expected" in spec:
+        return float(spec["expected"])
+    if "key_label" in spec:
+        within = spec.get("within") or article.ids
+        return float(sum(1 for sid in within if _key(article)[sid].label == spec["key_label"]))
+    figure = next((f for f in article.figures if f.id == spec.get("figure")), None)
+    return figure.value if figure else None
+
+
 class Checked(Result):
     """What a check cell returns: the result, shown once (by the box), not again as a repr."""
 

@@ -24,6 +24,7 @@ PLUGIN_MODULES: tuple[str, ...] = ("reportkit.handout", "reportkit.authoring", "
 PLUGIN_COMMANDS: dict[str, tuple[str, str]] = {
     "codebook": ("reportkit.handout", "write the codebook handout (Markdown) for an article"),
     "new": ("reportkit.authoring", "make a new article from a plain-text file (baseline proposals, unreviewed)"),
+    "questions": ("reportkit.questiongen", "generate an article's questions from its key, for review"),
     "exercises": ("reportkit.release", "make exercises/ from solutions/ (--check: fail if out of date)"),
     "index": ("reportkit.release", "write notebooks/README.md (--check: fail if out of date)"),
     "release": ("reportkit.release", "copy a learner bundle (--graded: without the key; --article ID)"),
