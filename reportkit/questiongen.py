@@ -62,6 +62,7 @@ def label_of(sid: str | None, prompt: str) -> list[Record]:
 
 
 def ids_with_label(article: Article, label: str, prompt: str, points: int = 2) -> list[Record]:
+    label = LabelId(label).value
     if not choose.by_label(article, label):
         return []
     return [{"kind": "ids", "key_label": label, "points": points, "prompt": prompt}]
@@ -239,6 +240,7 @@ def hedged_units(article: Article) -> list[Record]:
 
 
 def count_of(article: Article, label: str) -> list[Record]:
+    label = LabelId(label).value
     if not choose.by_label(article, label):
         return []
     return [{"kind": "number", "key_label": label, "points": 1,

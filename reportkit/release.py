@@ -335,6 +335,12 @@ class ReleasePlan:
     exercises: list[Path]  # their sources (solutions/)
     left_out: list[tuple[str, str]] = field(default_factory=list)  # (notebooks/NN-x.ipynb, why)
     retarget: str | None = None  # the article every released notebook is pointed at, when not its own
+    generated: list[str] = field(default_factory=list)  # exercise file names built from questions.json
+
+    @property
+    def exercise_names(self) -> list[str]:
+        """Every exercise file of the release, hand-written and generated, in lesson order."""
+        return sorted([*(p.name for p in self.exercises), *self.generated])
 
 
 def needs_key(nb: Any) -> str | None:
@@ -346,19 +352,24 @@ def needs_key(nb: Any) -> str | None:
     return value if isinstance(value, str) else "it shows part of the key"
 
 
-def plan_release(root: Path, article: str | None = None, *, graded: bool = False) -> ReleasePlan:
+def plan_release(root: Path, article: str | None = None, *, graded: bool = False,
+                 transfer: bool = False) -> ReleasePlan:
     """Decide what a release holds.
 
-    Without ``article``: every lesson and exercise, and the articles they name. With it (an
-    article the notebooks were not written for): the exercises whose every checked question is
-    in that article's questions.json, and the lessons marked portable (notebook metadata
-    ``reportkit.portable``: no cell names a unit of one article). ``graded``: without the
-    exercises that need the key (:func:`needs_key`), which a graded copy must not hold.
-    ``left_out`` says what else there is and why it is not included.
+    Without ``article``: every lesson and exercise, and the articles they name. With it: the
+    lessons that run on any article (notebook metadata ``reportkit.portable``) or were written for
+    it; for an article the notebooks were not written for, the exercises of lessons 00–05 and 07
+    are generated from its questions.json (:mod:`reportkit.exercisegen`), and the others (06
+    tagging, 08) are included when every question they check is in its questions.json.
+    ``graded``: without the exercises that need the key (:func:`needs_key`). ``transfer``: a graded
+    final on an article the class has not studied: no lessons, only the tagging exercise and the
+    question exercises. ``left_out`` says what else there is and why it is not included.
     """
     from reportkit.article import load_article
     from reportkit.checks import load_questions
+    from reportkit.questiongen import GENERATED_LESSONS, lesson_of
 
+    graded = graded or transfer
     lessons = _lessons(root / "notebooks")
     exercises = sorted(p for p in (root / "solutions").glob("*.ipynb") if NOTEBOOK.match(p.name))
     keyed: list[tuple[str, str]] = []
@@ -376,16 +387,30 @@ def plan_release(root: Path, article: str | None = None, *, graded: bool = False
     for path in lessons:
         nb = nbformat.read(path, as_version=4)
         own = notebook_article(nb)
-        if own == article or nb.metadata.get("reportkit", {}).get("portable"):
+        if transfer:
+            plan.left_out.append((f"notebooks/{path.name}", "a transfer final ships no lesson: lessons show the key"))
+        elif own == article or nb.metadata.get("reportkit", {}).get("portable"):
             plan.lessons.append(path)
         else:
             about = f"the {outlet} article" if (outlet := _outlet_of(root, path)) else str(own)
-            plan.left_out.append((f"notebooks/{path.name}", f"written for {about} only: they name its units "
-                                  "(only lessons marked portable run on any article)"))
+            plan.left_out.append((f"notebooks/{path.name}", f"written for {about} only: it names its units"))
     for path in exercises:
-        asked = checked_questions(nbformat.read(path, as_version=4))
+        number = path.name[:2]
+        nb = nbformat.read(path, as_version=4)
+        asked = checked_questions(nb)
+        if number in GENERATED_LESSONS and notebook_article(nb) != article:
+            if any(lesson_of(q) == number for q in questions):
+                plan.generated.append(path.name)
+            else:
+                plan.left_out.append((f"exercises/{path.name}", f"data/{article}/questions.json has no question "
+                                      f"of lesson {number} (`python -m reportkit questions {article}` makes them)"))
+            continue
         missing = [q for q in asked if q not in questions]
-        if missing:
+        tagging = all(questions[q].kind == "tagging" for q in asked if q in questions)
+        if transfer and not tagging and number not in GENERATED_LESSONS:
+            plan.left_out.append((f"exercises/{path.name}", "a transfer final holds only tagging and question "
+                                  "exercises"))
+        elif missing:
             plan.left_out.append((f"exercises/{path.name}", f"they check questions that data/{article}/"
                                   f"questions.json does not have: {', '.join(missing)}"))
         else:
@@ -396,10 +421,9 @@ def plan_release(root: Path, article: str | None = None, *, graded: bool = False
 
 
 ABOUT_THIS_COPY = """\
-**About this copy.** The text of this lesson was written for another article, *{own_title}*
-({own_outlet}): where it names units (such as `s03`), counts them or says what a sentence does, it
-describes that article. Every cell you run shows this copy's article instead: *{title}* ({outlet},
-{published}). Lessons written only for the other article are not in this copy, so links to them do
+**About this copy.** This lesson runs on *{title}* ({outlet}, {published}): its examples, notes,
+counts and tables come from that article's key. It was first written for *{own_title}*
+({own_outlet}); lessons that only work for that article are not in this copy, so links to them do
 not open."""
 
 
@@ -428,21 +452,29 @@ def retarget_notebook(nb: Any, article: Any, *, lesson: bool, root: Path) -> Any
 
 
 def release(out: str | Path, *, graded: bool = False, root: Path | None = None,
-            articles: Sequence[str] | None = None, article: str | None = None) -> Path:
+            articles: Sequence[str] | None = None, article: str | None = None, transfer: bool = False,
+            with_solutions: bool = False) -> Path:
     """Copy a learner bundle to ``out``: lessons (not when graded), exercises, data, the package.
 
     ``graded=True``: no key.json, no figures.json, no lessons (they teach from the key), no
     exercise that needs the key (:func:`needs_key`), and questions.json without expected
     answers, aliases, explanations, hints or rules.
     ``article``: release for that article only (see :func:`plan_release`); it must validate.
+    ``transfer``: a graded final on ``article`` (see :func:`plan_release`).
+    ``with_solutions``: an instructor's copy that also holds ``solutions/`` (never with graded).
     """
     from reportkit.article import load_article
 
+    if transfer and article is None:
+        raise ValueError("a transfer release needs --article: the article the class has not studied")
+    if with_solutions and (graded or transfer):
+        raise ValueError("--with-solutions makes an instructor's copy; a graded copy never holds solutions")
+    graded = graded or transfer
     root = root or find_kit_root()
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
-    plan = plan_release(root, article, graded=graded)
+    plan = plan_release(root, article, graded=graded, transfer=transfer)
     articles = list(articles or plan.articles)
     loaded = {a: load_article(a, root, require_key=article is not None) for a in articles}
     out.mkdir(parents=True, exist_ok=True)
@@ -451,47 +483,82 @@ def release(out: str | Path, *, graded: bool = False, root: Path | None = None,
     for article_id in loaded:
         copy_article_data(root, article_id, out, graded=graded)
     target_article = loaded[plan.retarget] if plan.retarget else None
-    (out / "exercises").mkdir()
-    made = []
-    for source in plan.exercises:
-        nb = exercise_from_solution(nbformat.read(source, as_version=4), source.name)
-        if target_article is not None and notebook_article(nb) != target_article.id:
-            retarget_notebook(nb, target_article, lesson=False, root=root)
-        made.append(nb)
+    solutions = _solution_notebooks(plan, root, target_article)
+    made = {name: exercise_from_solution(nb, name) for name, nb in solutions.items()}
     questions = [p.read_text("utf-8") for p in sorted((out / "data").glob("*/questions.json"))]
-    stamp(made, release_version(made, [*questions, "graded" if graded else "practice"]))
-    for source, nb in zip(plan.exercises, made, strict=True):
-        (out / "exercises" / source.name).write_text(notebook_text(nb), encoding="utf-8")
+    stamp(list(made.values()), release_version(list(made.values()),
+                                               [*questions, "transfer" if transfer else "graded" if graded
+                                                else "practice"]))
+    _write_notebooks(out / "exercises", made)
+    if with_solutions:
+        _write_notebooks(out / "solutions", solutions)
     if not graded:
-        (out / "notebooks").mkdir()
-        for path in plan.lessons:
-            nb = nbformat.read(path, as_version=4)
-            if target_article is None or notebook_article(nb) == target_article.id:
-                shutil.copy2(path, out / "notebooks" / path.name)
-                continue
-            retarget_notebook(nb, target_article, lesson=True, root=root)
-            (out / "notebooks" / path.name).write_text(notebook_text(nb), encoding="utf-8")
-        (out / "notebooks" / "README.md").write_text(build_index(out / "notebooks"), encoding="utf-8")
+        _write_lessons(out / "notebooks", plan, target_article, root)
     copy_package(root / "reportkit", out, graded=graded)
     for name in ("pyproject.toml", "requirements.txt"):
         shutil.copy2(root / name, out / name)
+    main_article = target_article or next(iter(loaded.values()))
+    _write_learner_readme(out, plan, main_article, graded=graded, transfer=transfer)
+    return out
+
+
+def _solution_notebooks(plan: ReleasePlan, root: Path, target: Any) -> dict[str, Any]:
+    """The release's exercises with their solutions, by file name: hand-written ones (pointed at
+    ``target`` when it is not theirs) and the ones generated from ``target``'s questions."""
+    from reportkit.exercisegen import generated_exercises
+
+    notebooks: dict[str, Any] = {}
+    for source in plan.exercises:
+        nb = nbformat.read(source, as_version=4)
+        if target is not None and notebook_article(nb) != target.id:
+            retarget_notebook(nb, target, lesson=False, root=root)
+        notebooks[source.name] = nb
+    if plan.generated and target is not None:
+        built = generated_exercises(target, root / "notebooks", credit(target.outlet))
+        notebooks.update({name: built[name] for name in plan.generated})
+    return dict(sorted(notebooks.items()))
+
+
+def _write_notebooks(folder: Path, notebooks: dict[str, Any]) -> None:
+    folder.mkdir()
+    for name, nb in notebooks.items():
+        (folder / name).write_text(notebook_text(nb), encoding="utf-8")
+
+
+def _write_lessons(folder: Path, plan: ReleasePlan, target: Any, root: Path) -> None:
+    folder.mkdir()
+    for path in plan.lessons:
+        nb = nbformat.read(path, as_version=4)
+        if target is None or notebook_article(nb) == target.id:
+            shutil.copy2(path, folder / path.name)
+            continue
+        retarget_notebook(nb, target, lesson=True, root=root)
+        (folder / path.name).write_text(notebook_text(nb), encoding="utf-8")
+    (folder / "README.md").write_text(build_index(folder), encoding="utf-8")
+
+
+TRANSFER_NOTE = ("This is a graded final on an article you have not studied in class: tag it and answer\n"
+                 "its questions on your own. The answer key is not included; checks tell you whether an\n"
+                 "answer has the right form, and your instructor scores it.\n\n")
+
+
+def _write_learner_readme(out: Path, plan: ReleasePlan, article: Any, *, graded: bool, transfer: bool) -> None:
+    names = plan.exercise_names
     lessons = ("" if graded or not plan.lessons else
                "Open `notebooks/README.md` for the list of lessons and start with\n"
                f"`notebooks/{plan.lessons[0].name}`.\n\n")
-    graded_note = ("This is a graded copy: the answer key is not included. Checks tell you whether\n"
-                   "an answer has the right form; your instructor scores it.\n\n" if graded else "")
-    numbers = [p.name[:2] for p in plan.exercises]
-    tagging = any("tag-all" in p.read_text("utf-8") for p in plan.exercises)
-    main_article = target_article or next(iter(loaded.values()))
+    graded_note = TRANSFER_NOTE if transfer else (
+        "This is a graded copy: the answer key is not included. Checks tell you whether\n"
+        "an answer has the right form; your instructor scores it.\n\n" if graded else "")
+    tagging = any("tag-all" in (out / "exercises" / name).read_text("utf-8") for name in names)
+    exercises = (f"Do the exercise notebooks in `exercises/` in order, `{names[0][:2]}` to `{names[-1][:2]}`."
+                 if len(names) > 1 else f"Do the exercise notebook `exercises/{names[0]}`."
+                 if names else "There are no exercises in this copy.")
     (out / "README.md").write_text(LEARNER_README.format(
-        lessons=lessons, graded=graded_note, title=main_article.title, outlet=main_article.outlet,
-        published=main_article.published, credit=credit(main_article.outlet),
-        exercises=(f"Do the exercise notebooks in `exercises/` in order, `{numbers[0]}` to `{numbers[-1]}`."
-                   if len(numbers) > 1 else f"Do the exercise notebook `exercises/{plan.exercises[0].name}`."
-                   if numbers else "There are no exercises in this copy."),
+        lessons=lessons, graded=graded_note, title=article.title, outlet=article.outlet,
+        published=article.published, credit=credit(article.outlet), exercises=exercises,
         tagging="The tagging exercise also saves your tags in `tag-all.answers.json`." if tagging else "",
     ).replace(" \n", "\n"), "utf-8")
-    return out
 
 
 # ---------------------------------------------------------------- execution
@@ -548,8 +615,12 @@ def _cmd_release(args: argparse.Namespace) -> int:
 
     root = find_kit_root()
     try:
-        plan = plan_release(root, args.article, graded=args.graded)
-        out = release(args.out, graded=args.graded, root=root, article=args.article)
+        plan = plan_release(root, args.article, graded=args.graded, transfer=args.transfer)
+        out = release(args.out, graded=args.graded, root=root, article=args.article, transfer=args.transfer,
+                      with_solutions=args.with_solutions)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except DataError as error:
         from reportkit.cli import _count, _id_list, unreviewed_ids
 
@@ -569,15 +640,20 @@ def _cmd_release(args: argparse.Namespace) -> int:
     except FileExistsError as error:
         print(f"error: {error}: give a new or empty folder", file=sys.stderr)
         return 1
-    kind = "graded learner bundle" if args.graded else "learner bundle"
+    graded = args.graded or args.transfer
+    kind = ("transfer final (graded)" if args.transfer else "graded learner bundle" if graded else
+            "learner bundle" + (" with solutions" if args.with_solutions else ""))
     print(f"{kind} for {', '.join(plan.articles)} written to {out}")
-    if not args.graded:
+    if not graded:
         print(f"  lessons:   {', '.join(p.name for p in plan.lessons) or 'none'}")
-    print(f"  exercises: {', '.join(p.name for p in plan.exercises) or 'none'}")
-    if plan.left_out:
+    generated = (f" (generated from questions.json: {', '.join(n[:2] for n in plan.generated)})"
+                 if plan.generated else "")
+    print(f"  exercises: {', '.join(plan.exercise_names) or 'none'}{generated}")
+    quiet_lessons = graded and not args.transfer  # a graded copy never has lessons: no need to list them
+    shown = [(n, w) for n, w in plan.left_out if not (quiet_lessons and n.startswith("notebooks/"))]
+    if shown:
         print("  left out:")
-        for why, names in _grouped(plan.left_out if not args.graded else
-                                   [(n, w) for n, w in plan.left_out if not n.startswith("notebooks/")]):
+        for why, names in _grouped(shown):
             print(f"    {names}: {why}")
     if plan.retarget:
         print(f"Grade hand-ins of this release with:\n"
@@ -629,6 +705,11 @@ def register(subparsers: Any) -> None:
     p.add_argument("--article", metavar="ID",
                    help="release for this article (e.g. one made with `new`): every notebook's ARTICLE names it, and "
                         "only the lessons and exercises that work for it are included (the rest are listed)")
+    p.add_argument("--transfer", action="store_true",
+                   help="with --article: a graded final on an article the class has not studied: no lessons, only "
+                        "the tagging exercise and the questions generated from its key")
+    p.add_argument("--with-solutions", action="store_true",
+                   help="an instructor's copy: also write solutions/ (the exercises with the key's answers)")
     p.set_defaults(func=_cmd_release)
 
     p = subparsers.add_parser("execute", help="run notebooks in a fresh kernel and store their outputs",
