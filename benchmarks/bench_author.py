@@ -324,16 +324,48 @@ def main() -> None:
 
     machine["validate"], validated = run_cli(kit, ["validate", ARTICLE])
     assert validated.returncode == 0, validated.stdout + validated.stderr
+    machine["questions"], asked = run_cli(kit, ["questions", ARTICLE])
+    assert asked.returncode == 0, asked.stdout + asked.stderr
+    questions = question_review(kit)
     machine["release"], released = run_cli(kit, ["release", "--article", ARTICLE, "--out", str(tmp / "learners")])
     assert released.returncode == 0, released.stderr
     machine["graded"], graded = run_cli(kit, ["release", "--article", ARTICLE, "--out", str(tmp / "exam"), "--graded"])
     assert graded.returncode == 0, graded.stderr
 
-    report(units, review, hands, machine, [validated, released, graded], tmp)
+    machine["transfer"], final = run_cli(kit, ["release", "--article", ARTICLE, "--out", str(tmp / "final"),
+                                               "--transfer"])
+    assert final.returncode == 0, final.stderr
+    report(units, review, hands, machine, [validated, asked, released, graded, final], tmp, questions)
+
+
+# Reading the generated questions: each prompt and its key answer read at READING_WPM words a
+# minute, one decision (M) per question on whether to keep it; rewording is not modelled.
+READING_WPM = 200
+
+
+@dataclass
+class QuestionReview:
+    count: int
+    words: int
+
+    def seconds(self) -> float:
+        return self.words * 60 / READING_WPM + self.count * M
+
+
+def question_review(kit: Path) -> QuestionReview:
+    """What the instructor reads after `questions`: every generated prompt and its key answer."""
+    from reportkit.article import load_article
+    from reportkit.checks import key_answer, load_questions
+    from reportkit.questiongen import GENERATED_LESSONS, lesson_of
+
+    article = load_article(ARTICLE, kit)
+    asked = [q for q in load_questions(article).values() if lesson_of(q.id) in GENERATED_LESSONS]
+    words = sum(len(q.prompt.split()) + len(str(key_answer(q, article)).split()) for q in asked)
+    return QuestionReview(len(asked), words)
 
 
 def report(units: list[Unit], review: Review, hands: Hands, machine: dict[str, float],
-           outputs: list[subprocess.CompletedProcess], tmp: Path) -> None:
+           outputs: list[subprocess.CompletedProcess], tmp: Path, questions: QuestionReview) -> None:
     n, fixes = len(units), len(review.fixed)
     trips = review.round_trips
     print(f"Bring your own article: {ARTICLE} ({FIXTURE.relative_to(REPO)}), in a temporary kit at {tmp}")
@@ -343,8 +375,10 @@ def report(units: list[Unit], review: Review, hands: Hands, machine: dict[str, f
                        ("open", "open the notebook, run the cell, widget shown"),
                        ("review", f"review of all {n} units by keyboard (incl. this script's checks)"),
                        ("validate", "python -m reportkit validate …"),
+                       ("questions", "python -m reportkit questions … (generate the questions)"),
                        ("release", "python -m reportkit release --article … --out …"),
-                       ("graded", "python -m reportkit release --article … --out … --graded")):
+                       ("graded", "python -m reportkit release --article … --out … --graded"),
+                       ("transfer", "python -m reportkit release --article … --out … --transfer")):
         print(f"  {what:<68} {machine[name]:7.1f} s")
     print(f"  per confirm, key pressed -> key.json saved and next sentence shown: {statistics.mean(trips):.2f} s mean, "
           f"{statistics.median(trips):.2f} s median, {max(trips):.2f} s max")
@@ -375,6 +409,7 @@ def report(units: list[Unit], review: Review, hands: Hands, machine: dict[str, f
     widget = hands.seconds()
     fixed = sum(s for s, _ in ALLOWANCES)
     total = fixed + widget
+    reading = questions.seconds()
     print(f"\nINSTRUCTOR'S HANDS-ON TIME (a MODEL ESTIMATE, not measured): Keystroke-Level Model, K {K} s a keystroke "
           f"or character, P {P} s a click, M {M} s a decision (one per unit, one more per fix or typed rationale), "
           f"H {H} s a move between keyboard and mouse; reading the article is not counted")
@@ -385,7 +420,12 @@ def report(units: list[Unit], review: Review, hands: Hands, machine: dict[str, f
         print(f"    {seconds:4d} s  {what}")
     print(f"  total: {total:.0f} s = {total / 60:.1f} min; against the 10-minute target: {total / TARGET_S:.2f} "
           f"(total / {TARGET_S:.0f} s)")
-    waits = machine["new"] + sum(trips) + machine["validate"] + machine["release"] + machine["graded"]
+    print(f"  EXTRA for the whole sequence: reading the {questions.count} generated questions and their key answers "
+          f"({questions.words} words at {READING_WPM} words a minute, one decision each): {reading:.0f} s = "
+          f"{reading / 60:.1f} min; with it the total is {(total + reading) / 60:.1f} min, ratio "
+          f"{(total + reading) / TARGET_S:.2f}")
+    waits = (machine["new"] + sum(trips) + machine["validate"] + machine["questions"] + machine["release"]
+             + machine["graded"])
     print(f"  with the measured machine waits the instructor sits through added ({waits:.0f} s: new, every "
           f"confirm's round trip, validate, releases; not JupyterLab's start): {(total + waits) / TARGET_S:.2f}")
     # 40 units, same fix rate: the per-unit part of the review scales, the first click and allowances do not.

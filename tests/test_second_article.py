@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import nbformat
@@ -245,8 +247,73 @@ def _answers(article_sha: str, labels: dict[str, str]) -> str:
     return json.dumps(AnswersFile(ARTICLE, article_sha, "tag-all", labels).to_dict())
 
 
+def _nbval(args: list[str], cwd: Path, env: dict[str, str], junit: Path) -> tuple[int, str, dict]:
+    """pytest --nbval(-lax) in a subprocess; returns (exit code, output, {(notebook, cell): passed})."""
+    done = _run(["-m", "pytest", *args, "-p", "no:cacheprovider", "-q", f"--junitxml={junit}"], cwd, env)
+    outcomes: dict[tuple[str, int], bool] = {}
+    for case in ET.parse(junit).iter("testcase") if junit.exists() else ():
+        notebook = re.search(r"([0-9][0-9]-[a-z0-9-]+)\.ipynb", case.get("classname", ""))
+        number = re.match(r"Cell (\d+)", case.get("name", ""))
+        if notebook and number:
+            failed = case.find("failure") is not None or case.find("error") is not None
+            outcomes[(f"{case.get('classname').split('.')[0]}/{notebook.group(1)}.ipynb", int(number.group(1)))] = \
+                not failed
+    return done.returncode, done.stdout[-6000:] + done.stderr[-2000:], outcomes
+
+
+def _check_cells(path: Path) -> set[int]:
+    code = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    return {i for i, c in enumerate(code) if c.metadata.get("reportkit", {}).get("role") == "check"}
+
+
+def _with_warnings_as_errors(folder: Path) -> None:
+    for path in folder.glob("[0-9][0-9]-*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        nb.cells.insert(0, nbformat.v4.new_code_cell(WARNINGS_AS_ERRORS))
+        nbformat.write(nb, path)
+
+
+def _hand_ins(release_dir: Path, solutions: Path, subs: Path, sha: str) -> dict[str, float]:
+    """Three learners' hand-ins of every exercise of ``release_dir``: ana answers all from the
+    solutions, ben gets every other question wrong (a blank-proof wrong answer of the right form),
+    cleo hands the exercises in untouched. Returns each learner's expected total."""
+    from classroom_kit import learner_notebook, solution_answers
+
+    from reportkit.checks import load_questions, score
+
+    article = load_article(ARTICLE, solutions.parent)
+    questions = load_questions(article)
+    expected = {"ana": 0.0, "ben": 0.0, "cleo": 0.0}
+    for learner in expected:
+        (subs / learner).mkdir(parents=True)
+    for path in sorted((release_dir / "exercises").glob("*.ipynb")):
+        answers = solution_answers(solutions, path.name)
+        wrong = {q: WRONG[questions[q].kind] for i, q in enumerate(sorted(answers)) if i % 2}
+        typed = {**answers, **{q: f"{q} = {value!r}" for q, value in wrong.items()}}
+        nbformat.write(learner_notebook(release_dir / "exercises", path.name, answers), subs / "ana" / path.name)
+        nbformat.write(learner_notebook(release_dir / "exercises", path.name, typed), subs / "ben" / path.name)
+        shutil.copy2(path, subs / "cleo" / path.name)
+        expected["ana"] += sum(questions[q].points for q in answers)
+        expected["ben"] += sum(questions[q].points if q not in wrong else
+                               score(questions[q], wrong[q], article).points for q in answers)
+    for learner, labels in (("ana", RIGHT), ("ben", PARTIAL)):
+        (subs / learner / "tag-all.answers.json").write_text(_answers(sha, labels), "utf-8")
+    expected["ana"] += 10
+    expected["ben"] += 10 * 6 / 11
+    return expected
+
+
+# A wrong answer of the right form, by question kind (the grader must score it as the check does).
+WRONG: dict[str, object] = {"ids": ["s01"], "label": "narration", "text": "Zzyzx", "chain": ["Nobody", "Nowhere"],
+                            "number": 99}
+
+
 @pytest.mark.slow
 def test_new_article_from_text_to_gradebook(tmp_path, monkeypatch):
+    """The instructor's whole path for this week's article, as the README writes it: new → review →
+    validate → questions → release; every lesson and exercise passes nbval both ways (solutions strict,
+    untouched exercises fail only at their check cells, lessons with warnings as errors); then a
+    transfer final is graded for three learners."""
     kit = copy_kit(tmp_path / "kit")
     env = _env(kit)
     cli = ["-m", "reportkit"]
@@ -256,53 +323,64 @@ def test_new_article_from_text_to_gradebook(tmp_path, monkeypatch):
                  "--title", "Harbour Bridge closed to lorries", "--newsmaker", "Anna Kovalenko"], kit, env)
     assert made.returncode == 0, made.stderr
     assert _run([*cli, "validate", ARTICLE], kit, env).returncode == 1
-    refused = _run([*cli, "release", "--article", ARTICLE, "--out", str(tmp_path / "too-early")], kit, env)
+    refused = _run([*cli, "release", "--article", ARTICLE, "--out", "../too-early"], kit, env)
     assert refused.returncode == 1 and "not ready to release" in refused.stderr
     assert not (tmp_path / "too-early").exists()
 
     _review_in_author_mode(kit, tmp_path / "instructor", monkeypatch)
+    _review_figures(kit, env)
     valid = _run([*cli, "validate", ARTICLE], kit, env)
     assert valid.returncode == 0, valid.stderr
+    asked = _run([*cli, "questions", ARTICLE], kit, env)
+    assert asked.returncode == 0, asked.stderr
+    assert "Wrote" in asked.stdout and "key answer:" in asked.stdout
 
-    bundle = tmp_path / "learners"
-    released = _run([*cli, "release", "--article", ARTICLE, "--out", str(bundle)], kit, env)
+    released = _run([*cli, "release", "--article", ARTICLE, "--out", "../learners", "--with-solutions"], kit, env)
     assert released.returncode == 0, released.stderr
-    assert "left out:" in released.stdout and f"--release {bundle}" in released.stdout
-
-    # Lessons 00, 06 and 08 and the answered tagging exercise run clean (warnings are errors); the
-    # baseline gets every unit of this article right, so lesson 08 has no miss to show.
-    answered = bundle / "answered"
-    answered.mkdir()
-    exercise = nbformat.read(bundle / "exercises" / "06-tag-the-article.ipynb", as_version=4)
-    tagger_cell = next(c for c in exercise.cells if c.metadata["reportkit"]["role"] == "tagger")
-    tagger_cell.source += "\n" + SOLUTION_LINE
-    nbformat.write(exercise, answered / "06-tag-the-article.ipynb")
-    for name in ("00-start-here.ipynb", "06-tag-the-article.ipynb", "08-machine-baseline.ipynb"):
-        nb = nbformat.read(bundle / "notebooks" / name, as_version=4)
-        nb.cells.insert(0, nbformat.v4.new_code_cell(WARNINGS_AS_ERRORS))
-        nbformat.write(nb, bundle / "notebooks" / name)
+    bundle = tmp_path / "learners"
+    lessons = sorted(p.name[:2] for p in (bundle / "notebooks").glob("*.ipynb"))
+    assert lessons == ["00", "01", "02", "03", "04", "05", "06", "07", "08"], released.stdout
+    exercises = sorted(p.name[:2] for p in (bundle / "exercises").glob("*.ipynb"))
+    assert exercises == ["00", "01", "02", "03", "04", "05", "06", "07"], released.stdout
+    assert "09" in released.stdout.split("left out:")[1]  # upstream comparisons: none entered yet
     env_bundle = _env(bundle)
-    ran = _run(["-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q", "notebooks/", "answered/"],
-               bundle, env_bundle)
-    assert ran.returncode == 0, ran.stdout[-4000:] + ran.stderr[-2000:]
-    assert (answered / "tag-all.answers.json").is_file()
 
-    # Hand-ins: one right, one half right, one untouched; graded unchanged against this release.
+    # Solutions, strict: run once to store outputs, then nbval compares a fresh run with them.
+    for path in (bundle / "solutions").glob("*.ipynb"):
+        if path.name.startswith("06"):
+            nb = nbformat.read(path, as_version=4)
+            cell = next(c for c in nb.cells if c.metadata["reportkit"]["role"] == "tagger")
+            cell.source += "\n" + SOLUTION_LINE
+            nbformat.write(nb, path)
+    executed = _run([*cli, "execute", "solutions/"], bundle, env_bundle)
+    assert executed.returncode == 0, executed.stdout + executed.stderr
+    shutil.copy2(KIT / "tests" / "nbval_sanitize.cfg", bundle / "sanitize.cfg")
+    code, output, _ = _nbval(["--nbval", "--nbval-sanitize-with", "sanitize.cfg", "solutions/"], bundle,
+                             env_bundle, tmp_path / "solutions.xml")
+    assert code == 0, output
+
+    # Lessons with warnings as errors, and the untouched exercises, which fail exactly at their checks.
+    _with_warnings_as_errors(bundle / "notebooks")
+    untouched = {(f"exercises/{p.name}", i) for p in (bundle / "exercises").glob("*.ipynb") for i in _check_cells(p)}
+    code, output, outcomes = _nbval(["--nbval-lax", "notebooks/", "exercises/"], bundle, env_bundle,
+                                    tmp_path / "lax.xml")
+    failed = {key for key, passed in outcomes.items() if not passed}
+    assert len(outcomes) > 60 and failed == untouched, output
+
+    # A transfer final on this article, graded for three learners with the README's command.
+    final = _run([*cli, "release", "--article", ARTICLE, "--out", "../final", "--transfer"], kit, env)
+    assert final.returncode == 0, final.stderr
+    assert not (tmp_path / "final" / "notebooks").exists()
+    assert not (tmp_path / "final" / "data" / ARTICLE / "key.json").exists()
     sha = load_article(ARTICLE, kit).seed_sha256
-    subs = tmp_path / "submissions"
-    for learner, labels in (("ana", RIGHT), ("ben", PARTIAL), ("cleo", None)):
-        folder = subs / learner
-        folder.mkdir(parents=True)
-        shutil.copy2(bundle / "exercises" / "06-tag-the-article.ipynb", folder)
-        if labels is not None:
-            (folder / "tag-all.answers.json").write_text(_answers(sha, labels), "utf-8")
-    report = tmp_path / "report"
-    graded = _run([*cli, "grade", str(subs), "--out", str(report), "--release", str(bundle), "--quiet",
+    expected = _hand_ins(tmp_path / "final", bundle / "solutions", tmp_path / "submissions", sha)
+    graded = _run([*cli, "grade", "../submissions", "--out", "../report", "--release", "../final", "--quiet",
                    "--jobs", "2"], kit, env)
     assert graded.returncode == 0, graded.stdout + graded.stderr
-    with (report / "gradebook.csv").open(encoding="utf-8") as handle:
+    with (tmp_path / "report" / "gradebook.csv").open(encoding="utf-8") as handle:
         rows = {row["learner"]: row for row in csv.DictReader(handle)}
-    assert float(rows["ana"]["q06_1"]) == 10 and rows["ana"]["status"] == "ok"
-    assert float(rows["ben"]["q06_1"]) == pytest.approx(10 * 6 / 11, abs=0.01)
-    assert float(rows["cleo"]["q06_1"]) == 0
-    assert all(float(row["max_total"]) == 10 for row in rows.values())
+    for learner, total in expected.items():
+        assert float(rows[learner]["total"]) == pytest.approx(total, abs=0.02), (learner, rows[learner])
+    assert rows["ana"]["status"] == "ok"
+    assert len({row["max_total"] for row in rows.values()}) == 1
+    assert float(rows["ana"]["max_total"]) == pytest.approx(expected["ana"])
