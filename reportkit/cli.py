@@ -19,21 +19,22 @@ if TYPE_CHECKING:
 # Modules that add their own subcommands through `register(subparsers)`. Each is imported only when
 # its command runs, so `python -m reportkit --help` stays fast; the help lines are kept here (a test
 # checks them against what the modules register).
-PLUGIN_MODULES: tuple[str, ...] = ("reportkit.handout", "reportkit.authoring", "reportkit.release",
-                                   "reportkit.grading", "reportkit.grading.merge", "reportkit.grading.export")
 PLUGIN_COMMANDS: dict[str, tuple[str, str]] = {
     "codebook": ("reportkit.handout", "write the codebook handout (Markdown) for an article"),
     "new": ("reportkit.authoring", "make a new article from a plain-text file (baseline proposals, unreviewed)"),
+    "sections": ("reportkit.sections.command", "list what each lesson section shows for an article"),
     "questions": ("reportkit.questiongen", "generate an article's questions from its key, for review"),
     "exercises": ("reportkit.release", "make exercises/ from solutions/ (--check: fail if out of date)"),
     "index": ("reportkit.release", "write notebooks/README.md (--check: fail if out of date)"),
-    "release": ("reportkit.release", "copy a learner bundle (--graded: without the key; --article ID)"),
+    "release": ("reportkit.release",
+                "copy a learner bundle (--graded: no key; --article ID; --transfer: a final)"),
     "execute": ("reportkit.release", "run notebooks in a fresh kernel and store their outputs"),
     "grade": ("reportkit.grading", "grade a class's hand-ins: gradebook, feedback and class report"),
     "merge": ("reportkit.grading.merge", "put the parts of a sharded grading run (grade --shard K/N) into one report"),
     "export": ("reportkit.grading.export",
                "write a report's totals into the gradebook CSV your LMS exported (Canvas, Moodle)"),
 }
+PLUGIN_MODULES: tuple[str, ...] = tuple(dict.fromkeys(module for module, _ in PLUGIN_COMMANDS.values()))
 
 
 def _article_arg(parser: argparse.ArgumentParser) -> None:

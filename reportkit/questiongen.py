@@ -358,7 +358,7 @@ def write_questions(article_id: str, *, root: Path | None = None, force: bool = 
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("questions", help="generate an article's questions from its key (for review)",
+    parser = subparsers.add_parser("questions", help="generate an article's questions from its key, for review",
                                    description=__doc__.split("\n\n")[0])
     parser.add_argument("article", metavar="ARTICLE", help="an article id with a reviewed key")
     parser.add_argument("--force", action="store_true",

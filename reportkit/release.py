@@ -697,7 +697,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--check", action="store_true", help="change nothing; exit 1 if the index is out of date")
     p.set_defaults(func=_cmd_index)
 
-    p = subparsers.add_parser("release", help="copy a learner bundle (--graded: without the key; --article ID)",
+    p = subparsers.add_parser("release",
+                              help="copy a learner bundle (--graded: no key; --article ID; --transfer: a final)",
                               description="Copy lessons, exercises, data and the package for learners.")
     p.add_argument("--out", required=True, metavar="DIR", help="an empty or new folder")
     p.add_argument("--graded", action="store_true",
