@@ -48,7 +48,7 @@ def answer_form(question: Question, outlet: str) -> str:
     """The answer cell's comment: what an answer looks like."""
     if question.kind == "text":
         return TEXT_FORMS.get(question.spec["field"], "as text")
-    return ANSWER_FORMS[question.kind].format(outlet=outlet)
+    return ANSWER_FORMS.get(question.kind, "your answer (see the question)").format(outlet=outlet)
 
 
 def literal(value: Any) -> str:
@@ -81,8 +81,10 @@ def question_cells(question: Question, article: Article) -> list[Any]:
     reading = reading_cell(question, article)
     if reading:
         cells.append(_cell("code", reading, f"{qid}-read", "locked", qid))
-    answer = (f"# {answer_form(question, article.outlet)}\n{qid} = ...\n\n### BEGIN SOLUTION\n"
-              f"{qid} = {literal(key_answer(question, article))}\n### END SOLUTION")
+    answer = f"# {answer_form(question, article.outlet)}\n{qid} = ..."
+    solution = key_answer(question, article)
+    if solution is not None:  # a hand-written kind (choice, causes, rule) has no answer the data determines
+        answer += f"\n\n### BEGIN SOLUTION\n{qid} = {literal(solution)}\n### END SOLUTION"
     cells.append(_cell("code", answer, f"{qid}-answer", "answer", qid))
     cells.append(_cell("code", f'check("{qid}", {qid})', f"{qid}-check", "check", qid))
     return cells
