@@ -159,3 +159,10 @@ def test_a_transfer_release_ships_no_lesson_no_key_and_no_answer(kit, tmp_path):
 def test_templates_are_declared_once_per_lesson_and_name():
     names = [(t.lesson, t.name) for t in TEMPLATES]
     assert len(names) == len(set(names)) and {t.lesson for t in TEMPLATES} == set(GENERATED_LESSONS)
+
+
+def test_the_docs_list_every_template():
+    table = (KIT / "docs" / "lessons.md").read_text("utf-8")
+    rows = {(line.split("|")[1].strip(), line.split("|")[2].strip(" `")) for line in table.splitlines()
+            if line.startswith("| 0")}
+    assert rows == {(t.lesson, t.name) for t in TEMPLATES}
