@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 # its command runs, so `python -m reportkit --help` stays fast; the help lines are kept here (a test
 # checks them against what the modules register).
 PLUGIN_MODULES: tuple[str, ...] = ("reportkit.handout", "reportkit.authoring", "reportkit.release",
-                                   "reportkit.grading", "reportkit.grading.merge", "reportkit.grading.export")
+                                   "reportkit.grading", "reportkit.grading.merge", "reportkit.grading.export",
+                                   "reportkit.grading.transfer")
 PLUGIN_COMMANDS: dict[str, tuple[str, str]] = {
     "codebook": ("reportkit.handout", "write the codebook handout (Markdown) for an article"),
     "new": ("reportkit.authoring", "make a new article from a plain-text file (baseline proposals, unreviewed)"),
@@ -32,6 +33,8 @@ PLUGIN_COMMANDS: dict[str, tuple[str, str]] = {
     "merge": ("reportkit.grading.merge", "put the parts of a sharded grading run (grade --shard K/N) into one report"),
     "export": ("reportkit.grading.export",
                "write a report's totals into the gradebook CSV your LMS exported (Canvas, Moodle)"),
+    "transfer": ("reportkit.grading.transfer",
+                 "compare each learner's tagging on the studied and an unseen article, per label"),
 }
 
 
