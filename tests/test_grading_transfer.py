@@ -151,7 +151,8 @@ def test_the_class_table_gives_paired_means_and_who_dropped(tmp_path, kit, kyiv,
     assert rows["**All units**"].endswith("| 40 / 11 | 2 | 97.5% | 86.4% | -11.1 | 1 of 2 |")
     assert f"dropped > {DROP_POINTS} points" in report
     assert "the unseen article is harder" in report and "does not tell these apart" in report
-    assert "Few units carry" in report and "reporter's voice (2 / 1)" in report
+    assert "only one or two units of direct quote (4 / 2), third-party analysis (6 / 1), reporter's voice (2 / 1) " \
+        "(units studied / unseen): there, one sentence moves a learner's share by 50 points or more." in report
     assert "2 learner(s), 2 graded on both articles; overall agreement 97.5% studied, 86.4% unseen" in said
 
 

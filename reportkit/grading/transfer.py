@@ -294,8 +294,8 @@ def few_units_line(comparison: Comparison) -> str:
     absent = [s.name.lower() for s in comparison.summaries if s.label != OVERALL and 0 in s.units]
     parts = []
     if few:
-        parts.append(f"Few units carry {', '.join(few)}: one sentence moves a learner's share on them by "
-                     "a third or more.")
+        parts.append(f"The key gives one of the articles only one or two units of {', '.join(few)} (units "
+                     "studied / unseen): there, one sentence moves a learner's share by 50 points or more.")
     if absent:
         parts.append(f"The key gives no unit of one article the label {', '.join(absent)}: nothing to compare.")
     return " ".join(parts)
@@ -357,8 +357,8 @@ def _learner_dots(ax: Any, comparison: Comparison, shown: list[LabelSummary]) ->
         for offset, side in ((-0.2, "studied"), (0.2, "unseen")):
             values = [v for r in paired if (v := _side(getattr(r, side), s.label)) is not None]
             spread = [offset + 0.24 * ((k + 0.5) / len(values) - 0.5) for k in range(len(values))]
-            ax.scatter([i + x for x in spread], values, s=14, color=INK, edgecolors="white", linewidths=0.6,
-                       zorder=3, label="one learner" if i == 0 and side == "studied" else None)
+            ax.scatter([i + x for x in spread], values, s=26, color="white", edgecolors=INK, linewidths=1.0,
+                       zorder=3, clip_on=False, label="one learner" if i == 0 and side == "studied" else None)
 
 
 def _chart_figure(comparison: Comparison, shown: list[LabelSummary]) -> Any:
@@ -373,6 +373,8 @@ def _chart_figure(comparison: Comparison, shown: list[LabelSummary]) -> Any:
     ax.bar([x + 0.2 for x in xs], [s.unseen_mean or 0 for s in shown], 0.38, color=UNSEEN_COLOUR,
            edgecolor=INK, linewidth=0.6, hatch="//", label=f"unseen: {comparison.unseen.article.id}")
     _learner_dots(ax, comparison, shown)
+    if shown[-1].label == OVERALL and len(shown) > 1:  # the whole article is not one more label
+        ax.axvline(len(shown) - 1.5, color=INK, linewidth=0.8, linestyle=":")
     ax.set_xticks(xs, [f"{s.name}\n({s.units[0]} / {s.units[1]} units)" for s in shown], fontsize=9, color=INK)
     ax.set_ylim(0, 105)
     ax.set_ylabel("agreement with the key (%)", color=INK)
