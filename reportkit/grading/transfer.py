@@ -113,9 +113,13 @@ def read_report(folder: Path) -> ResultsDocument:
         raise TransferError(f"{folder}: no {RESULTS_FILE} here; give a report folder written by "
                             "`python -m reportkit grade` (or merge)")
     try:
-        return load_results(folder)
+        doc = load_results(folder)
     except ResultsError as error:
         raise TransferError(str(error)) from error
+    if doc.shard:  # the rest of the class is in the other parts: they would all look unmatched
+        raise TransferError(f"{path}: part {doc.shard[0]} of {doc.shard[1]} of a sharded run; "
+                            "`python -m reportkit merge` the parts first and give the merged report")
+    return doc
 
 
 def _article(kit: Path, article_id: str, report: Path) -> tuple[Article, dict[str, Any]]:
@@ -314,7 +318,8 @@ READING_NOTE = (
     "(each report's item analysis) before drawing a conclusion.")
 
 
-def markdown(comparison: Comparison, chart_alt: str) -> str:
+def markdown(comparison: Comparison, chart_alt: str | None) -> str:
+    """transfer.md; ``chart_alt`` is None when there is no chart (no learner graded on both)."""
     s, u = comparison.studied, comparison.unseen
     lines = ["# Transfer: the studied and the unseen article", "",
              f"- Studied: *{s.article.title}* (`{s.article.id}`), question {s.question}, report `{s.report}`",
@@ -322,7 +327,8 @@ def markdown(comparison: Comparison, chart_alt: str) -> str:
              *table_lines(comparison), ""]
     few = few_units_line(comparison)
     lines += [few, ""] if few else []
-    lines += [f"![{chart_alt}](transfer.png)", "", READING_NOTE, ""]
+    chart = f"![{chart_alt}](transfer.png)" if chart_alt else "No chart: no learner was graded on both articles."
+    lines += [chart, "", READING_NOTE, ""]
     noted = [r for r in comparison.rows if r.note]
     if noted:
         lines += ["## Learners not compared", ""] + [f"- {r.learner}: {r.note}" for r in noted] + [""]
@@ -338,8 +344,6 @@ def _charted(comparison: Comparison) -> list[LabelSummary]:
 def chart_alt(comparison: Comparison) -> str:
     """The chart in words: every bar's value, and what the dots are."""
     shown = _charted(comparison)
-    if not shown:
-        return "No chart: no learner was graded on both articles."
     bars = "; ".join(f"{s.name.lower()} {_pct(s.studied_mean)} studied, {_pct(s.unseen_mean)} unseen"
                      for s in shown)
     learners = max(s.paired for s in shown)
@@ -404,8 +408,10 @@ def transfer(studied: Path, unseen: Path, out: Path, kit: Path) -> Comparison:
     comparison = compare(read_tagging(studied, kit), read_tagging(unseen, kit))
     out.mkdir(parents=True, exist_ok=True)
     write_csv(comparison, out / "transfer.csv")
-    write_chart(comparison, out / "transfer.png")
-    (out / "transfer.md").write_text(markdown(comparison, chart_alt(comparison)), "utf-8")
+    charted = write_chart(comparison, out / "transfer.png")
+    if not charted:
+        (out / "transfer.png").unlink(missing_ok=True)  # an earlier run's chart would no longer be true
+    (out / "transfer.md").write_text(markdown(comparison, chart_alt(comparison) if charted else None), "utf-8")
     return comparison
 
 
