@@ -33,6 +33,8 @@ PLUGIN_COMMANDS: dict[str, tuple[str, str]] = {
     "merge": ("reportkit.grading.merge", "put the parts of a sharded grading run (grade --shard K/N) into one report"),
     "export": ("reportkit.grading.export",
                "write a report's totals into the gradebook CSV your LMS exported (Canvas, Moodle)"),
+    "transfer": ("reportkit.grading.transfer",
+                 "compare each learner's tagging on the studied and an unseen article, per label"),
 }
 PLUGIN_MODULES: tuple[str, ...] = tuple(dict.fromkeys(module for module, _ in PLUGIN_COMMANDS.values()))
 

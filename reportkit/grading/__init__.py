@@ -19,7 +19,8 @@ After grading, from results.json alone (:mod:`~reportkit.grading.resultsfile` re
 :mod:`~reportkit.grading.adjustments` (the instructor's changes, with reasons),
 :mod:`~reportkit.grading.rescore` (``grade --rescore``: the recorded answers against the current key),
 :mod:`~reportkit.grading.shards` and :mod:`~reportkit.grading.merge` (``grade --shard K/N`` on many
-machines, then ``merge``), :mod:`~reportkit.grading.export` (Canvas and Moodle gradebooks).
+machines, then ``merge``), :mod:`~reportkit.grading.export` (Canvas and Moodle gradebooks),
+:mod:`~reportkit.grading.transfer` (``transfer``: two reports, the studied and an unseen article, per label).
 
 :mod:`~reportkit.grading.learner` chains the steps for one learner; :mod:`~reportkit.grading.classroom`
 runs the class and the command line. Importing this package is cheap (the recorder loads in every
