@@ -19,7 +19,7 @@ from reportkit import sections
 from reportkit.article import Article
 from reportkit.lesson import Block, markdown
 from reportkit.sections import Section, register
-from reportkit.sections.choose import entries, with_figures
+from reportkit.sections.choose import combine, entries, with_figures
 from reportkit.upstream import (
     EMPTY_UPSTREAM,
     NOT_IN_BUNDLE,
@@ -102,8 +102,13 @@ def inference_note(article: Article, chosen: list[str]) -> str:
 
 
 def attributed(article: Article) -> list[str]:
-    """Units whose key records a reporting cue ("said", "told", "according to"), in article order."""
-    return entries(article, lambda e: bool(e.attribution.cue))
+    """Units whose key records a reporting cue ("said", "told", "according to"): the first unit of
+    each cue first (varied examples), then the rest, in article order."""
+    found = entries(article, lambda e: bool(e.attribution.cue))
+    first: dict[str, str] = {}
+    for sid in found:
+        first.setdefault(str(article.key[sid].attribution.cue) if article.key is not None else "", sid)
+    return combine(list(first.values()), found)
 
 
 def attribution_note(article: Article, chosen: list[str]) -> str:
