@@ -208,13 +208,15 @@ def test_an_article_whose_upstream_json_is_empty_says_so(fiction_kit):
     assert upstream.has_comparisons(FIXTURE_ID, fiction_kit)
 
 
-def test_a_bundle_without_upstream_json_says_it_is_not_in_the_bundle(fiction_kit):
+def test_an_article_without_upstream_json_says_none_is_entered(fiction_kit):
     write_upstream(fiction_kit, None)
     try:
         bare = load_article(FIXTURE_ID, fiction_kit)
         assert not upstream.has_comparisons(FIXTURE_ID, fiction_kit)
-        assert upstream.section(bare, "09.cue").text == f"*{NOT_IN_BUNDLE}*"
-        assert upstream.section(bare, "09.sources").text == f"*{NOT_IN_BUNDLE}*"
+        assert upstream.section(bare, "09.cue").text == f"*{EMPTY_UPSTREAM}*"
+        assert upstream.section(bare, "09.sources").text == f"*{EMPTY_UPSTREAM}*"
+        graded = dataclasses.replace(bare, key=None)  # a graded bundle: no key, no upstream.json
+        assert upstream.section(graded, "09.cue").text == f"*{NOT_IN_BUNDLE}*"
     finally:
         write_upstream(fiction_kit, FICTION_UPSTREAM)
 
@@ -265,6 +267,6 @@ def test_the_lesson_says_plainly_when_upstream_json_is_empty_or_missing(fiction_
         write_upstream(fiction_kit, {"sources": [], "comparisons": []})
         assert EMPTY_UPSTREAM in _run_lesson(fiction_kit, tmp_path / "empty", nbval=False)
         write_upstream(fiction_kit, None)
-        assert NOT_IN_BUNDLE in _run_lesson(fiction_kit, tmp_path / "none", nbval=False)
+        assert EMPTY_UPSTREAM in _run_lesson(fiction_kit, tmp_path / "none", nbval=False)
     finally:
         write_upstream(fiction_kit, FICTION_UPSTREAM)

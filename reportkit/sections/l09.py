@@ -4,8 +4,8 @@
 Each section shows its comparisons side by side (``upstream.section(article, "09.cue")``), then
 its note: article.json's own prose, else a note drafted from the comparisons' marked words. Four
 sections have a lead-in before their table (``"09.translation-lead"`` …), shown only when
-article.json gives one. Without upstream.json (a graded bundle) or with an empty one, the
-comparison sections say so in one sentence.
+article.json gives one. The comparison sections say in one sentence when the article has no
+comparison entered (no upstream.json, or an empty one), or when a graded bundle left them out.
 """
 
 from __future__ import annotations
@@ -178,13 +178,14 @@ def _sentence(message: str) -> Block:
 
 
 def _missing(article: Article, part: Part) -> str | None:
-    """Why a section that needs upstream.json cannot show it (not in the bundle, or nothing entered)."""
+    """Why a section that needs upstream.json cannot show it: left out of a graded bundle (no key
+    either), or nothing entered for the article (no file, or one without comparisons)."""
     if not part.upstream:
         return None
     upstream = load_upstream(article)
-    if upstream is None:
+    if upstream is None and article.key is None:
         return NOT_IN_BUNDLE
-    return None if upstream.comparisons else EMPTY_UPSTREAM
+    return None if upstream is not None and upstream.comparisons else EMPTY_UPSTREAM
 
 
 def show(article: Article, section_id: str) -> Block:
