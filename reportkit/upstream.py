@@ -11,14 +11,16 @@ are an exercise's answers): the display helpers then say so instead of failing.
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 from reportkit.article import Article
-from reportkit.datafiles import read_json
+from reportkit.datafiles import find_kit_root, read_json
 from reportkit.errors import DataError, Problem, display_path
 from reportkit.lesson import Block, _esc, _table
 
@@ -303,3 +305,62 @@ def figure_checks(article: Article) -> Block:
         rows.append(cells + ["; ".join(estimates) or "none found"])
         rows_html.append([_esc(c) for c in cells] + ["<br>".join(estimates_html) or "<i>none found</i>"])
     return _table(["figure", "asserted by", "who could confirm", "independent estimates"], rows, rows_html)
+
+
+# ---------------------------------------------------------------- lesson 09: what an article has to compare
+# Lesson 09's sections (reportkit.sections.l09) pick their units from the comparisons recorded here.
+
+EMPTY_UPSTREAM = ("No upstream sources have been entered for this article yet, so there is nothing to compare: "
+                  "find the reports yourself from the sources the article names.")
+
+
+def has_comparisons(article_id: str, root: Path | None = None) -> bool:
+    """Whether the article has lesson 09's data: an upstream.json with at least one comparison.
+
+    Reads the file only (no article load), so release planning can ask about every article cheaply;
+    whether the file is valid is ``validate``'s question."""
+    path = (root or find_kit_root()) / "data" / article_id / FILE_NAME
+    if not path.exists():
+        return False
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return isinstance(doc, dict) and bool(doc.get("comparisons"))
+
+
+def compared_units(article: Article, *kinds: Shows) -> list[str]:
+    """Units that comparisons of ``kinds`` (of any kind when none given) bear on: the most compared
+    first, then in article order. None when the bundle has no upstream.json."""
+    upstream = load_upstream(article)
+    if upstream is None:
+        return []
+    counts: Counter[str] = Counter()
+    for comparison in upstream.comparisons:
+        if not kinds or comparison.shows in kinds:
+            counts.update(comparison.units)
+    return sorted((sid for sid in article.ids if sid in counts), key=lambda sid: -counts[sid])
+
+
+def comparisons_of(article: Article, unit_ids: Iterable[str], kinds: Iterable[Shows] = ()) -> list[Comparison]:
+    """The comparisons bearing on ``unit_ids`` of ``kinds`` (every kind when none), kind by kind."""
+    upstream = load_upstream(article)
+    if upstream is None:
+        return []
+    units = tuple(unit_ids)
+    return [c for kind in (tuple(kinds) or (None,)) for c in upstream.about(*units, shows=kind)]
+
+
+def comparisons_table(article: Article, unit_ids: Iterable[str], kinds: Iterable[Shows] = ()) -> Block | None:
+    """One side-by-side table per kind that has comparisons on the units (one for every kind when
+    none given); None when no comparison bears on them."""
+    units = tuple(unit_ids)
+    tables = [side_by_side(article, *units, shows=kind) for kind in (tuple(kinds) or (None,))
+              if comparisons_of(article, units, () if kind is None else (kind,))]
+    if not tables:
+        return None
+    return sum(tables[1:], tables[0])
+
+
+def section(article: Article, section_id: str) -> Block:
+    """A section of lesson 09: its comparisons side by side with the note (see reportkit.sections.l09)."""
+    from reportkit.sections import l09  # l09 declares its sections with this module's queries
+
+    return l09.show(article, section_id)

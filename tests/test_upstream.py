@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from reportkit import sections
 from reportkit.article import Article, load_article
 from reportkit.checks import load_questions, score
 from reportkit.errors import DataError
@@ -92,6 +93,7 @@ def test_the_issues_comparisons_are_in_the_data(article):
 def test_the_lessons_counts_match_the_data(article):
     prose = " ".join(" ".join(c.source.split()) for c in nbformat.read(LESSON, as_version=4).cells
                      if c.cell_type == "markdown")
+    prose += " " + " ".join(sections.note(article, "09.sources").split())  # the Kyiv Post's caption (article.json)
     upstream = load_upstream(article)
     numbers = {2: "two", 3: "Three", 15: "fifteen", 16: "sixteen", 17: "seventeen", 18: "eighteen"}
     assert f"Table: {numbers[len(upstream.sources)]} sources." in prose

@@ -24,7 +24,7 @@ from typing import Any
 
 from reportkit.article import Article
 
-LESSON_MODULES = ("l01", "l02", "l03", "l04", "l05", "l07")
+LESSON_MODULES = ("l01", "l02", "l03", "l04", "l05", "l07", "l09")
 Chooser = Callable[[Article], list[str]]
 Writer = Callable[[Article, list[str]], str]
 
