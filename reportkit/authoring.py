@@ -19,6 +19,7 @@ from typing import Any
 
 from reportkit.baseline import propose_all
 from reportkit.datafiles import find_kit_root, write_text_atomic
+from reportkit.figureledger import propose_ledger
 from reportkit.segment import sentence_records
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -105,9 +106,17 @@ def new_article(
                          "channel": [p.source, outlet] if p.source else []}}
         for p in proposals
     ]})
-    write_json(folder / "figures.json", {"figures": []})
+    sources = {p.id: p.source for p in proposals}
+    write_json(folder / "figures.json", propose_ledger([(r["id"], r["text"]) for r in records], sources, outlet))
+    write_json(folder / "upstream.json", empty_upstream())
     write_json(folder / "questions.json", default_questions())
     return folder
+
+
+def empty_upstream() -> dict[str, Any]:
+    """upstream.json before any source is entered: lesson 09 then says so (docs/authoring.md: how to fill it)."""
+    return {"note": "No upstream sources entered yet: see docs/authoring.md, 'Upstream sources'.",
+            "sources": [], "comparisons": []}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
