@@ -156,7 +156,10 @@ def _cmd_new(args: argparse.Namespace) -> int:
     print("If a unit is cut wrongly, fix the line breaks in your file and run this again with --force.")
     print("Next: review every label in author mode, in a notebook (README, 'Bring your own article'):")
     print(f'  from reportkit import Tagger; tagger = Tagger("{args.article}", author=True); tagger')
-    print(f"then check the key with: python -m reportkit validate {args.article}")
+    figures = json.loads((folder / "figures.json").read_text("utf-8"))["figures"]
+    print(f"Then review the {len(figures)} proposed figures (every number in the text, unreviewed): "
+          f"python -m reportkit figures {args.article}")
+    print(f"and check it all with: python -m reportkit validate {args.article}")
     return 0
 
 
