@@ -193,7 +193,14 @@ def _unit_words(tokens: _Tokens, at: int) -> int:
         last += 1
         if tokens.word(last + 1) == "-" and tokens.glued(last + 1) and _unit_word(tokens, last + 2):
             last += 2  # 'long-range missiles'
+        if _plural(tokens.word(last)):
+            break  # the head noun: '30% of homes lost power' counts homes
     return last
+
+
+def _plural(word: str) -> bool:
+    """'troops', 'cases': a plural noun ends the phrase (a verb after it is not part of the unit)."""
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def _rate_end(tokens: _Tokens, last: int) -> int:
