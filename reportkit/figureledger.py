@@ -307,6 +307,19 @@ def _date_span(tokens: _Tokens, number: Number) -> tuple[int, int] | None:
     return None
 
 
+def _clock_span(tokens: _Tokens, number: Number) -> tuple[int, int] | None:
+    """A time of day ('18:05', '7am', '7 p.m.'): a date, not a quantity."""
+    last = number.last
+    minutes = tokens.word(last + 1) == ":" and tokens.is_digits(last + 2)
+    if minutes and tokens.glued(last + 1) and tokens.glued(last + 2):
+        last += 2
+    if tokens.low(last + 1) in _words("clock_suffixes"):
+        last += 1
+    elif tokens.low(last + 1) in ("a", "p") and tokens.word(last + 2) == "." and tokens.low(last + 3) == "m":
+        last += 3 + (tokens.word(last + 4) == ".")  # '7 p.m.
+    return (number.first, last) if last > number.last and tokens.is_digits(number.first) else None
+
+
 def _identifier_span(tokens: _Tokens, number: Number) -> tuple[int, int] | None:
     """'123 Brigade', 'Article 5': a number that names something."""
     if number.value is None or not tokens.is_digits(number.first):
@@ -363,7 +376,7 @@ def describe(tokens: _Tokens, number: Number, since: int) -> tuple[Found, int]:
         noun = tokens.word(span[1]) if span[1] > number.last else tokens.word(span[0])
         return _found(tokens, span, number, FigureKind.IDENTIFIER, f"the {noun}'s number: a name, not a quantity",
                       hedge), span[1]
-    span = None if number.currency or number.share else _date_span(tokens, number)
+    span = None if number.currency or number.share else _clock_span(tokens, number) or _date_span(tokens, number)
     if span:
         return _found(tokens, span, number, FigureKind.DATE, placeholder, hedge), span[1]
     last, counts = _counted(tokens, number)

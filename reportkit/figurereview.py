@@ -217,6 +217,9 @@ def _print_ledger(article_id: str) -> int:
         return 0
     print(ledger_table(figures))
     waiting = sum(not f.reviewed for f in figures)
+    if not waiting:
+        print(f"\nAll {len(figures)} figures reviewed. Next: python -m reportkit validate {article_id}")
+        return 0
     print(f"\n{len(figures) - waiting} of {len(figures)} reviewed. Check each against its sentence "
           f"(`python -m reportkit show {article_id}`), then confirm it, correcting what is wrong:\n"
           f"  python -m reportkit figures {article_id} --confirm f01 --counts \"…\" --hedge \"about\"\n"
