@@ -65,6 +65,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     if unreviewed:
         print(textwrap.fill(f"{_count(unreviewed, 'key entry is', 'key entries are')} not reviewed yet: "
                             f"{_id_list(unreviewed)} (confirm them in author mode).", width=width))
+    figures = [figure.id for figure in article.figures if not figure.reviewed]
+    if figures:
+        print(textwrap.fill(f"{_count(figures, 'figure is', 'figures are')} not reviewed yet: {', '.join(figures)} "
+                            f"(python -m reportkit figures {article.id}).", width=width))
     return 0
 
 

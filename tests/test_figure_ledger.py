@@ -53,6 +53,12 @@ def new_kit(tmp_path: Path) -> Path:
     return kit
 
 
+@pytest.fixture(scope="module")
+def reviewed_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/kits.py's whole kit with the fictional article, key and figures reviewed (built once)."""
+    return reviewed_fixture_kit(tmp_path_factory.mktemp("reviewed") / "kit")
+
+
 def _review_key(kit: Path, article_id: str = FIXTURE_ID) -> None:
     for sid, (label, rules, rationale) in FIXTURE_REVIEW.items():
         review_entry(article_id, sid, label=label, rules=rules, rationale=rationale, root=kit)
@@ -159,6 +165,9 @@ def test_validate_refuses_unreviewed_figures_until_the_readmes_review(tmp_path: 
     assert made.returncode == 0, made.stderr
     assert f"Then review the 5 proposed figures (every number in the text, unreviewed): python -m reportkit " \
            f"figures {README_ID}" in made.stdout
+    shown = _cli("show", README_ID, cwd=kit).stdout
+    assert f"5 figures are not reviewed yet: f01, f02, f03, f04, f05 (python -m reportkit figures {README_ID})" \
+        in shown.replace("\n", " ")
     _review_key(kit, README_ID)
     refused = _cli("validate", README_ID, cwd=kit)
     assert refused.returncode == 1
@@ -237,7 +246,7 @@ def test_delete_keeps_the_other_ids(new_kit: Path):
         delete_figure(FIXTURE_ID, "f04", root=new_kit)
 
 
-def test_a_ledger_without_the_reviewed_field_still_loads(tmp_path: Path):
+def test_a_ledger_without_the_reviewed_field_still_loads():
     own = load_article(OWN, KIT)  # its hand-made ledger predates the field
     raw = json.loads((own.data_dir / "figures.json").read_text("utf-8"))["figures"]
     assert not any("reviewed" in f for f in raw)
@@ -245,9 +254,8 @@ def test_a_ledger_without_the_reviewed_field_still_loads(tmp_path: Path):
     assert reviewed_figures(own) == own.figures
 
 
-def test_the_reviewed_fixture_kit_loads_with_its_figures(tmp_path: Path):
-    kit = reviewed_fixture_kit(tmp_path / "kit")
-    article = load_article(FIXTURE_ID, kit)
+def test_the_reviewed_fixture_kit_loads_with_its_figures(reviewed_kit: Path):
+    article = load_article(FIXTURE_ID, reviewed_kit)
     assert [f.text for f in article.figures] == ["two of its supports", "4.2 million euros", "six months", "1968",
                                                  "30,000 vehicles a day"]
     assert all(f.reviewed for f in article.figures) and article.figures[0].asserted_by == "Anna Kovalenko"
@@ -256,11 +264,10 @@ def test_the_reviewed_fixture_kit_loads_with_its_figures(tmp_path: Path):
 # ------------------------------------------------------------------ upstream.json: empty until entered
 
 
-def test_lesson_09_says_no_upstream_source_is_entered_yet(tmp_path: Path):
+def test_lesson_09_says_no_upstream_source_is_entered_yet(reviewed_kit: Path):
     from reportkit import lesson, upstream
 
-    kit = reviewed_fixture_kit(tmp_path / "kit")
-    article = load_article(FIXTURE_ID, kit)
+    article = load_article(FIXTURE_ID, reviewed_kit)
     assert upstream.load_upstream(article) == upstream.Upstream((), ())
     for block in (upstream.side_by_side(article, "s05"), upstream.sources_table(article)):
         assert block.text == upstream.NONE_ENTERED and "No upstream sources have been entered" in block.html
