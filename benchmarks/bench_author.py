@@ -322,6 +322,8 @@ def main() -> None:
              for u in units if key[u.sid]["label"] != u.target or not key[u.sid]["reviewed"]]
     assert not wrong and len(key) == len(units), wrong
 
+    figures_done = review_figures(kit)
+    machine["figures"] = figures_done[0]
     machine["validate"], validated = run_cli(kit, ["validate", ARTICLE])
     assert validated.returncode == 0, validated.stdout + validated.stderr
     machine["questions"], asked = run_cli(kit, ["questions", ARTICLE])
@@ -336,6 +338,28 @@ def main() -> None:
                                                "--transfer"])
     assert final.returncode == 0, final.stderr
     report(units, review, hands, machine, [validated, asked, released, graded, final], tmp, questions)
+    print(f"  figures ledger: {figures_done[2]} figures reviewed by the README's `figures` commands in "
+          f"{machine['figures']:.1f} s (measured); typing them is {figures_done[1]} K and one M a figure = "
+          f"{figures_done[1] * K + M * figures_done[2]:.0f} s (model), not in the totals above")
+
+
+def review_figures(kit: Path) -> tuple[float, int, int]:
+    """The figures ledger reviewed as the README has it: dates deleted, the rest confirmed, a `--counts`
+    typed where the proposer found no unit. Returns (machine seconds, characters typed, figures)."""
+    from reportkit.key import PLACEHOLDER_COUNTS
+
+    seconds, typed = 0.0, 0
+    figures = json.loads((kit / "data" / ARTICLE / "figures.json").read_text("utf-8"))["figures"]
+    for figure in figures:
+        if figure["kind"] == "date":
+            args = ["figures", ARTICLE, "--delete", figure["id"]]
+        else:
+            counts = ["--counts", f"what {figure['text']} counts"] if figure["counts"] == PLACEHOLDER_COUNTS else []
+            args = ["figures", ARTICLE, "--confirm", figure["id"], *counts]
+        took, done = run_cli(kit, args)
+        assert done.returncode == 0, done.stderr
+        seconds, typed = seconds + took, typed + len(" ".join(["python -m reportkit", *args])) + 1
+    return seconds, typed, len(figures)
 
 
 # Reading the generated questions: each prompt and its key answer read at READING_WPM words a

@@ -95,6 +95,12 @@ class Article:
         return self.root / "seeds" / self.seed_name
 
 
+def reviewed_figures(article: Article) -> tuple[Figure, ...]:
+    """The figures the author has confirmed: what lessons and questions may ask about. (An article
+    loaded with ``require_reviewed=False`` also holds the proposer's unreviewed figures.)"""
+    return tuple(f for f in article.figures if f.reviewed)
+
+
 def list_articles(root: Path | None = None) -> list[str]:
     """Ids of the articles in the kit's ``data/`` folder, sorted."""
     root = root or find_kit_root()
@@ -153,7 +159,8 @@ def load_article(
     if not keyless:
         key = parse_key(folder / "key.json", problems, shown(folder / "key.json"), codebook, texts,
                         require_reviewed=require_reviewed)
-        figures = parse_figures(folder / "figures.json", problems, shown(folder / "figures.json"), texts)
+        figures = parse_figures(folder / "figures.json", problems, shown(folder / "figures.json"), texts,
+                                require_reviewed=require_reviewed)
     # While the key is being reviewed, an example's label may legitimately be in flux: the
     # author must still be able to open the article; `validate` and the lessons check it.
     _check_teaching(meta, texts, codebook, key if require_reviewed else None, problems,

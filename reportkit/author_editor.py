@@ -272,8 +272,8 @@ class AuthorEditor(TaggerBase):
             return ""
         n = len(self._entries)
         return (f"All {n} sentences are reviewed and saved in {self._key_file}. Next step: in a terminal in the "
-                f"kit's folder, run  python -m reportkit validate {self.article.id}  to check the whole key "
-                "before learners use it.")
+                f"kit's folder, review the figures ledger with  python -m reportkit figures {self.article.id}  and "
+                f"run  python -m reportkit validate {self.article.id}  to check the whole key before learners use it.")
 
     def _entry_view(self, sentence_id: str, error: str = "") -> dict[str, Any]:
         """What the panel shows for one sentence: the saved entry, suggestions where it has none."""

@@ -19,6 +19,7 @@ from typing import Any
 
 from reportkit.baseline import propose_all
 from reportkit.datafiles import find_kit_root, write_text_atomic
+from reportkit.figureledger import propose_ledger
 from reportkit.segment import sentence_records
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -105,9 +106,17 @@ def new_article(
                          "channel": [p.source, outlet] if p.source else []}}
         for p in proposals
     ]})
-    write_json(folder / "figures.json", {"figures": []})
+    sources = {p.id: p.source for p in proposals}
+    write_json(folder / "figures.json", propose_ledger([(r["id"], r["text"]) for r in records], sources, outlet))
+    write_json(folder / "upstream.json", empty_upstream())
     write_json(folder / "questions.json", default_questions())
     return folder
+
+
+def empty_upstream() -> dict[str, Any]:
+    """upstream.json before any source is entered: lesson 09 then says so (docs/authoring.md: how to fill it)."""
+    return {"note": "No upstream sources entered yet: see docs/authoring.md, 'Upstream sources'.",
+            "sources": [], "comparisons": []}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -147,7 +156,10 @@ def _cmd_new(args: argparse.Namespace) -> int:
     print("If a unit is cut wrongly, fix the line breaks in your file and run this again with --force.")
     print("Next: review every label in author mode, in a notebook (README, 'Bring your own article'):")
     print(f'  from reportkit import Tagger; tagger = Tagger("{args.article}", author=True); tagger')
-    print(f"then check the key with: python -m reportkit validate {args.article}")
+    figures = json.loads((folder / "figures.json").read_text("utf-8"))["figures"]
+    print(f"Then review the {len(figures)} proposed figures (every number in the text, unreviewed): "
+          f"python -m reportkit figures {args.article}")
+    print(f"and check it all with: python -m reportkit validate {args.article}")
     return 0
 
 

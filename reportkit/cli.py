@@ -23,6 +23,8 @@ PLUGIN_COMMANDS: dict[str, tuple[str, str]] = {
     "codebook": ("reportkit.handout", "write the codebook handout (Markdown) for an article"),
     "new": ("reportkit.authoring", "make a new article from a plain-text file (baseline proposals, unreviewed)"),
     "sections": ("reportkit.sections.command", "list what each lesson section shows for an article"),
+    "figures": ("reportkit.figurereview",
+                "review the figures ledger: list it, --confirm ID (with corrections) or --delete ID"),
     "questions": ("reportkit.questiongen", "generate an article's questions from its key, for review"),
     "exercises": ("reportkit.release", "make exercises/ from solutions/ (--check: fail if out of date)"),
     "index": ("reportkit.release", "write notebooks/README.md (--check: fail if out of date)"),
@@ -66,6 +68,10 @@ def cmd_show(args: argparse.Namespace) -> int:
     if unreviewed:
         print(textwrap.fill(f"{_count(unreviewed, 'key entry is', 'key entries are')} not reviewed yet: "
                             f"{_id_list(unreviewed)} (confirm them in author mode).", width=width))
+    figures = [figure.id for figure in article.figures if not figure.reviewed]
+    if figures:
+        print(textwrap.fill(f"{_count(figures, 'figure is', 'figures are')} not reviewed yet: {', '.join(figures)} "
+                            f"(python -m reportkit figures {article.id}).", width=width))
     return 0
 
 
@@ -79,15 +85,30 @@ def _id_list(ids: Sequence[str], limit: int = 12) -> str:
 
 
 def unreviewed_ids(problems: Sequence[object]) -> tuple[list[str], list[object]]:
-    """Split DataError problems into the ids of unreviewed key entries and every other problem."""
+    """Split DataError problems into the ids of unreviewed key entries and every other problem
+    (unreviewed figures stay in the others: each is listed with its own line)."""
     ids, others = [], []
     for problem in problems:
         record = getattr(problem, "record", None)
-        if getattr(problem, "field", None) == "reviewed" and record:
+        in_key = str(getattr(problem, "file", "")).endswith("key.json")
+        if getattr(problem, "field", None) == "reviewed" and record and in_key:
             ids.append(str(record).split(" ")[0].strip("'"))
         else:
             others.append(problem)
     return ids, others
+
+
+def unreviewed_figures(problems: Sequence[object]) -> tuple[dict[str, list[str]], list[object]]:
+    """Split problems into the ids of unreviewed figures (by figures.json file) and every other problem."""
+    figures: dict[str, list[str]] = {}
+    others = []
+    for problem in problems:
+        shown, record = str(getattr(problem, "file", "")), getattr(problem, "record", None)
+        if getattr(problem, "field", None) == "reviewed" and record and shown.endswith("figures.json"):
+            figures.setdefault(shown, []).append(str(record).split(" ")[0].strip("'"))
+        else:
+            others.append(problem)
+    return figures, others
 
 
 def cmd_key(args: argparse.Namespace) -> int:
@@ -138,6 +159,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if unreviewed:  # one line for all of them: a new article starts with every entry unreviewed
             print(f"  - {_count(unreviewed, 'key entry is', 'key entries are')} not reviewed yet: "
                   f"{_id_list(unreviewed)} (confirm or fix them in author mode)", file=sys.stderr)
+        figures, others = unreviewed_figures(others)
+        for shown, ids in figures.items():  # every id: the author reviews them one by one with `figures`
+            print(f"  - {shown}: {_count(ids, 'figure is', 'figures are')} not reviewed yet: {', '.join(ids)} "
+                  f"(review each: python -m reportkit figures {args.article} --confirm ID [corrections], "
+                  "or --delete ID)", file=sys.stderr)
         for problem in others:
             print(f"  - {problem}", file=sys.stderr)
         return 1

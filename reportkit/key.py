@@ -77,6 +77,7 @@ class Alternative:
 
 
 STATED, INFERRED = "stated", "inferred"
+PLACEHOLDER_COUNTS = "(to fill in: what the number counts)"  # the figures proposer's 'counts' when it found none
 
 
 class LabelId(str, Enum):
@@ -154,6 +155,18 @@ class Estimate:
     date: str | None = None
 
 
+class FigureKind(str, Enum):
+    """What a figure of the ledger is (figures.json's ``kind``; the schema lists the same values)."""
+
+    COUNT = "count"
+    AMOUNT = "amount"  # money
+    SHARE = "share"
+    PERIOD = "period"
+    AGE = "age"
+    DATE = "date"
+    IDENTIFIER = "identifier"  # a number that names something ('123 Brigade'), not a quantity
+
+
 @dataclass(frozen=True)
 class Figure:
     id: str
@@ -168,6 +181,7 @@ class Figure:
     value: float | None = None
     who_could_confirm: str | None = None
     independent_estimates: tuple[Estimate, ...] = ()
+    reviewed: bool = True  # proposed by `new` until the author confirms it (files without the field: reviewed)
 
 
 @dataclass(frozen=True)
@@ -336,9 +350,12 @@ def _attribution(attr: dict[str, Any]) -> Attribution:
 
 
 def parse_figures(
-    path: Path, problems: list[Problem], shown: str, sentence_texts: dict[str, str]
+    path: Path, problems: list[Problem], shown: str, sentence_texts: dict[str, str], *, require_reviewed: bool = True
 ) -> tuple[Figure, ...] | None:
-    """Read figures.json; every figure must point at a sentence that contains its text."""
+    """Read figures.json; every figure must point at a sentence that contains its text.
+
+    Like the key, a figure proposed by `new` is unreviewed until the author confirms it:
+    ``require_reviewed`` makes each unreviewed figure a problem (what `validate` lists)."""
     doc = read_json(path, "figures", problems, shown)
     if doc is None:
         return None
@@ -349,13 +366,26 @@ def parse_figures(
         if item["id"] in seen:
             problems.append(Problem(shown, record, "id", f"duplicate id {item['id']!r}"))
         seen.add(item["id"])
-        text = sentence_texts.get(item["sentence"])
-        if text is None:
-            problems.append(Problem(shown, record, "sentence", f"no sentence {item['sentence']!r}"))
-        elif item["text"] not in text:
-            problems.append(
-                Problem(shown, record, "text", f"{item['text']!r} does not occur in sentence {item['sentence']}")
-            )
+        problems.extend(_figure_problems(item, shown, record, sentence_texts, require_reviewed))
         estimates = tuple(Estimate(**e) for e in item.get("independent_estimates", []))
         figures.append(Figure(**{**item, "channel": tuple(item["channel"]), "independent_estimates": estimates}))
     return tuple(figures)
+
+
+def _figure_problems(item: dict[str, Any], shown: str, record: str, sentence_texts: dict[str, str],
+                     require_reviewed: bool) -> list[Problem]:
+    text = sentence_texts.get(item["sentence"])
+    problems = []
+    if text is None:
+        problems.append(Problem(shown, record, "sentence", f"no sentence {item['sentence']!r}"))
+    elif item["text"] not in text:
+        problems.append(
+            Problem(shown, record, "text", f"{item['text']!r} does not occur in sentence {item['sentence']}"))
+    if require_reviewed and not item.get("reviewed", True):
+        article_id = Path(shown).parent.name
+        problems.append(Problem(shown, record, "reviewed",
+                                f"not reviewed yet: check it, then `python -m reportkit figures {article_id} "
+                                f"--confirm {item['id']}` (with corrections) or `--delete {item['id']}`"))
+    elif item.get("reviewed", True) and item["counts"] == PLACEHOLDER_COUNTS:
+        problems.append(Problem(shown, record, "counts", "still the proposer's placeholder: say what it counts"))
+    return problems

@@ -428,6 +428,9 @@ def composition(article: Article, answers: Mapping[str, str] | None = None) -> B
 
 def upstream(article: Article) -> Block:
     """The outlets the article relies on, with links: where a reader would check."""
+    if not article.upstream:
+        message = "No upstream outlets have been entered for this article yet."
+        return Block(f"<p><i>{message}</i></p>", message)
     items_html = "".join(f'<li><a href="{_esc(u["url"])}" target="_blank" rel="noopener">{_esc(u["name"])}'
                          f"</a>: {_esc(u['what'])}</li>" for u in article.upstream)
     text = "\n".join(f"- {u['name']} ({u['url']}): {u['what']}" for u in article.upstream)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from reportkit.article import Article
+from reportkit.article import Article, reviewed_figures
 from reportkit.datafiles import find_kit_root, read_json
 from reportkit.errors import DataError, Problem, display_path
 from reportkit.lesson import Block, _esc, _table
@@ -32,6 +32,8 @@ SENTENCE_END = re.compile(r"[.!?][”\"“]?\s+(?=[A-ZÀ-Ý„“\"])")
 MARK_STYLE = "color:inherit;background-color:rgba(204,121,167,.3);text-decoration:underline"
 NOT_IN_BUNDLE = ("The upstream comparisons are not in this bundle (a graded copy leaves them out, because "
                  "they are an exercise's answers). Find the reports yourself from the sources the article names.")
+NONE_ENTERED = ("No upstream sources have been entered for this article yet, so there is nothing to compare: "
+                "find the reports yourself from the sources the article names.")
 
 
 class Role(str, Enum):
@@ -244,6 +246,8 @@ def side_by_side(article: Article, *unit_ids: str, shows: Shows | str | None = N
     upstream = load_upstream(article)
     if upstream is None:
         return Block(f"<p><i>{_esc(NOT_IN_BUNDLE)}</i></p>", NOT_IN_BUNDLE)
+    if not upstream.comparisons:
+        return Block(f"<p><i>{_esc(NONE_ENTERED)}</i></p>", NONE_ENTERED)
     comparisons = upstream.about(*unit_ids, shows=shows)
     if not comparisons:
         message = f"No upstream excerpt bears on {', '.join(unit_ids) or 'this article'}."
@@ -282,6 +286,8 @@ def sources_table(article: Article) -> Block:
     upstream = load_upstream(article)
     if upstream is None:
         return Block(f"<p><i>{_esc(NOT_IN_BUNDLE)}</i></p>", NOT_IN_BUNDLE)
+    if not upstream.sources:
+        return Block(f"<p><i>{_esc(NONE_ENTERED)}</i></p>", NONE_ENTERED)
     rows, rows_html = [], []
     for source in upstream.sources:
         date = f"{source.published} ({source.published_where})" if source.published else "not shown"
@@ -293,11 +299,13 @@ def sources_table(article: Article) -> Block:
 
 def figure_checks(article: Article) -> Block:
     """Each figure of the ledger: who asserts it, who could confirm it, and independent estimates."""
-    if not article.figures:
-        message = "The figures ledger is not in this bundle."
+    figures = reviewed_figures(article)
+    if not figures:
+        message = ("The figures ledger is not in this bundle." if article.key is None
+                   else "This article's figures ledger holds no reviewed figure.")
         return Block(f"<p><i>{message}</i></p>", message)
     rows, rows_html = [], []
-    for figure in article.figures:
+    for figure in figures:
         estimates = [f"{e.source}: “{e.excerpt}” ({e.address})" for e in figure.independent_estimates]
         estimates_html = [f'<a href="{_esc(e.address)}" target="_blank" rel="noopener">{_esc(e.source)}</a>: '
                           f"“{_esc(e.excerpt)}”" for e in figure.independent_estimates]

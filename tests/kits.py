@@ -72,8 +72,34 @@ FIXTURE_ATTRIBUTION = {
 }
 
 
+# What the instructor corrects in the figures ledger `new` proposes (f01..f05), confirming each.
+FIXTURE_FIGURES: dict[str, dict[str, str]] = {
+    "f01": {"counts": "supports of the bridge in which engineers found cracks", "asserted_by": "Anna Kovalenko"},
+    "f02": {"counts": "the cost of the repairs", "asserted_by": "Anna Kovalenko"},
+    "f03": {"counts": "how long the repairs will take", "asserted_by": "Anna Kovalenko"},
+    "f04": {"counts": "the year the bridge opened"},
+    "f05": {"counts": "vehicles crossing the bridge a day"},
+}
+
+
+def figure_commands(article_id: str = FIXTURE_ID) -> list[list[str]]:
+    """FIXTURE_FIGURES as the README's commands: `figures ARTICLE --confirm f01 --counts "…" …`."""
+    return [["figures", article_id, "--confirm", fid,
+             *[arg for name, value in fields.items() for arg in (f"--{name.replace('_', '-')}", value)]]
+            for fid, fields in FIXTURE_FIGURES.items()]
+
+
+def review_fixture_figures(root: Path, article_id: str = FIXTURE_ID) -> None:
+    """Confirm the proposed figures ledger of the fictional article with FIXTURE_FIGURES."""
+    from reportkit.figurereview import review_figure
+
+    for fid, fields in FIXTURE_FIGURES.items():
+        review_figure(article_id, fid, root=root, **fields)
+
+
 def reviewed_fixture_kit(dest: Path) -> Path:
-    """The instructor's whole kit plus the fictional article, made by `new` and fully reviewed."""
+    """The instructor's whole kit plus the fictional article, made by `new` and fully reviewed
+    (key and figures ledger)."""
     from reportkit.authoring import new_article, review_entry
 
     copy_kit(dest)
@@ -81,4 +107,5 @@ def reviewed_fixture_kit(dest: Path) -> Path:
     for sid, (label, rules, rationale) in FIXTURE_REVIEW.items():
         review_entry(FIXTURE_ID, sid, label=label, rules=rules, rationale=rationale,
                      attribution=FIXTURE_ATTRIBUTION.get(sid), root=dest)
+    review_fixture_figures(dest)
     return dest

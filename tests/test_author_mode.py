@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from kits import OWN, copy_kit, fixture_kit
+from kits import OWN, copy_kit, fixture_kit, review_fixture_figures
 
 from reportkit.authoring import review_entry, save_draft
 from reportkit.errors import DataError
@@ -155,6 +155,7 @@ def test_validate_lists_rationales_confirmed_as_drafted(kit: Path):
             w.confirm(sid, rationale=f"The instructor's own reason for {sid}, citing its rule.",
                       rules=w.entry["suggested"]["rules"] or ["N1"])
     assert [sid for sid, e in on_disk(kit).items() if e.get("rationale_drafted")] == ["s03", "s08"]
+    review_fixture_figures(kit)
     done = validate(kit)
     assert done.returncode == 0, done.stderr
     assert "note: 2 rationales are the kit's suggestion, confirmed unedited: s03, s08" in done.stdout
@@ -282,6 +283,10 @@ def test_no_answers_file_and_learners_wait_for_the_review(kit: Path):
     assert f"python -m reportkit validate {ARTICLE}" in w.summary and "All 11 sentences are reviewed" in w.summary
     assert "every sentence is reviewed" in w.status
     assert list(work.iterdir()) == []  # author mode writes the key only, no <exercise>.answers.json
+    assert f"python -m reportkit figures {ARTICLE}" in w.summary
+    with pytest.raises(DataError, match="figures.json: record 'f01'.*not reviewed yet"):
+        Tagger(ARTICLE)  # learners wait for the figures ledger too
+    review_fixture_figures(kit)
     result = validate(kit)
     assert result.returncode == 0, result.stderr
     learner = Tagger(ARTICLE)

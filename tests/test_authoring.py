@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from kits import codebook_kit
+from kits import codebook_kit, review_fixture_figures
 
 from reportkit.article import load_article
 from reportkit.authoring import new_article, review_entry
@@ -65,6 +65,7 @@ def test_reviewing_every_entry_makes_the_article_valid(kit):
                 root=kit)
     for sid, (label, rules) in REVIEWED.items():
         review_entry(ARTICLE, sid, label=label, rules=rules, rationale=f"Decided by {rules[0]}.", root=kit)
+    review_fixture_figures(kit, ARTICLE)  # the proposed figures ledger is reviewed too
     article = load_article(ARTICLE, kit)
     assert [article.key[s].label for s in REVIEWED] == [v[0] for v in REVIEWED.values()]
     assert run_cli("validate", ARTICLE, cwd=kit).returncode == 0

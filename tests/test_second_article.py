@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from kits import OWN, codebook_kit, copy_kit
+from kits import OWN, codebook_kit, copy_kit, figure_commands, review_fixture_figures
 
 from reportkit.answers import AnswersFile
 from reportkit.article import load_article
@@ -56,6 +56,7 @@ SOLUTION_LINE = f"tagger.answers = {RIGHT!r}"
 def _review_all(kit: Path) -> None:
     for sid, (label, rules, rationale) in REVIEWED.items():
         review_entry(ARTICLE, sid, label=label, rules=rules, rationale=rationale, root=kit)
+    review_fixture_figures(kit, ARTICLE)
 
 
 def _review_in_author_mode(kit: Path, notebook_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -328,7 +329,8 @@ def test_new_article_from_text_to_gradebook(tmp_path, monkeypatch):
     assert not (tmp_path / "too-early").exists()
 
     _review_in_author_mode(kit, tmp_path / "instructor", monkeypatch)
-    _review_figures(kit, env)
+    for command in figure_commands(ARTICLE):  # the figures ledger, as the README reviews it
+        assert _run([*cli, *command], kit, env).returncode == 0
     valid = _run([*cli, "validate", ARTICLE], kit, env)
     assert valid.returncode == 0, valid.stderr
     asked = _run([*cli, "questions", ARTICLE], kit, env)
