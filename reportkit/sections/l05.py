@@ -106,6 +106,6 @@ register(
             absent="This article has no sentence in its ledger where a hedged figure sits beside an unhedged one."),
     Section("05.asserts", with_figures, limit=EVERY_FIGURE, write=asserts_note,
             absent="This article has no figures in its ledger, so there is no one to name as asserting one."),
-    Section("05.try", figure_first,
+    Section("05.try", figure_first, limit=1,
             absent="This article has no figures in its ledger, so there is no sentence with a figure to try."),
 )

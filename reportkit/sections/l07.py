@@ -1,9 +1,9 @@
 """Lesson 07's sections (see reportkit.sections): the article as a whole, described from its key.
 
-The notes draft, for any article, what the Kyiv Post's lesson says by hand: its composition by
-label and whose position it carries, its attribution chains (however short), and where a reader
-would go upstream, with the gaps (unnamed sources, claims with no source) the article leaves.
-"""
+The notes draft, for any article, what a hand-written note (article.json "lessons") would say:
+its composition by label and whose position it carries, its attribution chains (however short),
+and where a reader would go upstream, with the gaps (unnamed sources, claims with no source) the
+article leaves."""
 
 from __future__ import annotations
 
@@ -132,6 +132,6 @@ register(
             absent="This article's key records no chain: no unit outside the page furniture has a source."),
     Section("07.upstream", sourced, limit=WHOLE, write=upstream_note,
             absent="This article's key records no source for any unit, so there is nothing to trace upstream."),
-    Section("07.try", to_try,
+    Section("07.try", to_try, limit=1,
             absent="This article's key has no reported claim or analysis to try."),
 )
