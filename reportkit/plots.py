@@ -9,6 +9,7 @@ No global pyplot state is touched, so nothing needs closing and no backend is sw
 
 from __future__ import annotations
 
+import html
 import io
 import textwrap
 from collections.abc import Mapping
@@ -46,6 +47,9 @@ class Chart:
 
     def _repr_png_(self) -> bytes | None:
         return self.png() if self.figure is not None else None
+
+    def _repr_html_(self) -> str | None:  # only with nothing to draw: the sentence as prose, not code
+        return None if self.figure is not None else f"<p>{html.escape(self.alt)}</p>"
 
     def __repr__(self) -> str:
         return self.alt

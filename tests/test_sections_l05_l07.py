@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,10 +19,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from kits import FIXTURE_ID, OWN, reviewed_fixture_kit
+from kits import FIXTURE_ID, OWN, codebook_kit, reviewed_fixture_kit
 
 from reportkit import lesson, plots, sections
 from reportkit.article import Article, load_article
+from reportkit.authoring import new_article, review_entry
 from reportkit.key import Key
 
 KIT = Path(__file__).resolve().parent.parent
@@ -232,3 +234,48 @@ def test_both_lessons_run_on_the_fictional_article_under_nbval(kit: Path) -> Non
                           *map(str, paths)], cwd=kit, env=env, capture_output=True, text=True, timeout=300)
     assert ran.returncode == 0, ran.stdout[-4000:] + ran.stderr[-2000:]
     assert " passed" in ran.stdout
+
+
+# ------------------------------------------------------------------ the labelled development texts
+
+
+@pytest.fixture(scope="module")
+def dev_articles(tmp_path_factory: pytest.TempPathFactory) -> list[Article]:
+    """Each development text made by `new` and reviewed with its gold labels (attributions as proposed)."""
+    root = codebook_kit(tmp_path_factory.mktemp("dev"))
+    made = []
+    for path in sorted((KIT / "tests" / "fixtures").glob("dev-*.txt")):
+        new_article(path.stem, path, root=root, outlet="Dev Outlet", url="https://example.org/dev",
+                    date="2025-01-01", newsmaker="Nobody Named")
+        records = json.loads((root / "data" / path.stem / "sentences.json").read_text("utf-8"))["sentences"]
+        for record, unit in zip(records, _gold_units(path, records), strict=True):
+            review_entry(path.stem, record["id"], label=unit["label"], rules=unit.get("rules") or ["N1"],
+                         rationale="The text's gold label.", root=root)
+        made.append(load_article(path.stem, root))
+    return made
+
+
+def _gold_units(path: Path, records: list[dict]) -> list[dict]:
+    """The gold unit that overlaps each segmented record most (as benchmarks/measure_baseline.py aligns them)."""
+    text = path.read_text("utf-8")
+    spans, at = [], 0
+    for unit in json.loads(path.with_suffix(".labels.json").read_text("utf-8"))["units"]:
+        start = text.index(unit["text"], at)
+        spans.append((start, start + len(unit["text"]), unit))
+        at = start + len(unit["text"])
+    return [max(spans, key=lambda span: min(r["end"], span[1]) - max(r["start"], span[0]))[2] for r in records]
+
+
+def test_every_section_renders_on_the_development_texts(dev_articles: list[Article]) -> None:
+    """Other newsroom styles (court, feature, politics, wire): no crash, no empty table, counts add up."""
+    for article in dev_articles:
+        for section in OURS:
+            text = lesson.section(article, section).text
+            assert text.strip(), (article.id, section)
+        for table in (lesson.composition(article), lesson.chains_table(article), lesson.figures_table(article),
+                      lesson.checking_table(article), lesson.upstream(article)):
+            assert "<tbody></tbody>" not in table.html and "<ul></ul>" not in table.html, article.id
+        for chart in (plots.label_strip(article), plots.chain_diagram(article), plots.figures_chart(article)):
+            assert repr(chart)
+        counts = re.findall(r": (\d+) \(", sections.note(article, "07.composition").split("*\n")[0])
+        assert sum(map(int, counts)) == len(article.ids), article.id

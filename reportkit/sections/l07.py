@@ -75,7 +75,7 @@ def chains_note(article: Article, chosen: list[str]) -> str:
     """The chain diagram's caption: how many chains, the longest, the busiest, the direct ones."""
     found = [(chain, ids) for chain, ids in chains(article) if set(ids) & set(chosen)]
     lines = [f"*Figure: {len(found)} {'chain' if len(found) == 1 else 'chains'}, one per row.*", longest(found)]
-    if len(found) > 1:
+    if len(found) == 1 or len(found[0][1]) > len(found[1][1]):  # chains() sorts the busiest first
         chain, ids = found[0]
         lines.append(f"The chain that carries the most sentences is {chain_text(chain)} ({len(ids)}).")
     inferred = [chain_text(chain) for chain, _ in found if any(flag for _, flag in chain)]
@@ -115,11 +115,12 @@ def gaps(article: Article) -> str:
     """The sources the article does not name, and the claims it gives no source for."""
     key = keyed(article.key)
     unnamed = entries(article, lambda e: e.attribution.source_type in UNNAMED)
-    claims = (LabelId.REPORTED, LabelId.ANALYSIS)
-    bare = entries(article, lambda e: e.label in claims and not e.attribution.source)
     found = [f"{UNNAMED[key[sid].attribution.source_type or '']} ({key[sid].attribution.source}, {sid})"
              for sid in unnamed]
-    found += [f"a {label_name(article, key[sid].label)} with no source ({sid})" for sid in bare]
+    for label in (LabelId.REPORTED, LabelId.ANALYSIS):
+        bare = entries(article, lambda e, label=label: e.label == label and not e.attribution.source)
+        if bare:
+            found.append(f"no source named for {id_ranges(bare)} ({label_name(article, label)})")
     if not found:
         return "The key records no unnamed source and no claim without a source in this article."
     return "And the gaps the article leaves: " + "; ".join(found) + "."
