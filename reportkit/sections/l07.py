@@ -117,8 +117,9 @@ def gaps(article: Article) -> str:
     unnamed = entries(article, lambda e: e.attribution.source_type in UNNAMED)
     found = [f"{UNNAMED[key[sid].attribution.source_type or '']} ({key[sid].attribution.source}, {sid})"
              for sid in unnamed]
+    unsourced = entries(article, lambda e: not e.attribution.source)
     for label in (LabelId.REPORTED, LabelId.ANALYSIS):
-        bare = entries(article, lambda e, label=label: e.label == label and not e.attribution.source)
+        bare = [sid for sid in unsourced if key[sid].label == label]
         if bare:
             found.append(f"no source named for {id_ranges(bare)} ({label_name(article, label)})")
     if not found:
