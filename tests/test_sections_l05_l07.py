@@ -158,7 +158,7 @@ def test_figures_are_chosen_from_the_ledger(bridge_with_figures: Article) -> Non
     assert lesson.units(article, "05.try") == ["s05"]
     assert "- **s05**: “4.2 million euros” (what 4.2 million euros counts) is hedged by “about”." in \
         sections.note(article, "05.hedge")
-    assert "the ledger records “30,000” (hedged by “around”), and “1968” with no hedge." in \
+    assert "- **s08**: the ledger records “30,000” (hedged by “around”), “1968” (no hedge)." in \
         sections.note(article, "05.evaluation")
     assert sections.note(article, "05.asserts").splitlines() == [
         "- 4.2 million euros (s05), six months (s05). Who asserts: Anna Kovalenko. "

@@ -79,10 +79,9 @@ def evaluation_note(article: Article, chosen: list[str]) -> str:
     lines = []
     for sid in chosen:
         figures = ledger(article, [sid])
-        hedged = [f"“{f.text}” (hedged by “{f.hedge}”)" for f in figures if f.hedge]
-        plain = [f"“{f.text}”" for f in figures if not f.hedge]
-        lines.append(f"- **{sid}**: the ledger records {', '.join(hedged)}"
-                     + (f", and {', '.join(plain)} with no hedge." if plain else "."))
+        described = [f"“{f.text}” (hedged by “{f.hedge}”)" for f in figures if f.hedge]
+        described += [f"“{f.text}” (no hedge)" for f in figures if not f.hedge]
+        lines.append(f"- **{sid}**: the ledger records {', '.join(described)}.")
     lines.append("\nRead the other words beside each number: does a word say how sure anyone is of it "
                  "(a hedge), or how to feel about it (an evaluation, which is not part of the number)?")
     return "\n".join(lines)
