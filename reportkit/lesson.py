@@ -361,15 +361,29 @@ def sample_try(check: Any) -> tuple[str, Any]:
 def figures_table(article: Article) -> Block:
     """The figures ledger: each number, what it counts, who asserts it, through whom, the hedge."""
     if not article.figures:
-        return Block("<p><i>The figures ledger is not in this bundle.</i></p>",
-                     "(The figures ledger is not in this bundle.)")
+        return no_figures(article)
     rows = [[f.sentence, f.text, f.counts, f.asserted_by, " → ".join(f.channel), f.hedge or "—"]
             for f in article.figures]
     return _table(["sentence", "figure", "counts", "asserted by", "chain", "hedge"], rows)
 
 
+def sentence(text: str) -> Block:
+    """One sentence in place of a table or list the article has nothing for."""
+    return Block(f"<p>{_esc(text)}</p>", text)
+
+
+def no_figures(article: Article) -> Block:
+    """What a figures table shows without figures: an empty ledger, or none in a bundle without the key."""
+    if article.key is None:
+        return Block("<p><i>The figures ledger is not in this bundle.</i></p>",
+                     "(The figures ledger is not in this bundle.)")
+    return sentence("This article has no figures in its ledger.")
+
+
 def checking_table(article: Article) -> Block:
     """How each figure could be checked, from the ledger."""
+    if not article.figures:
+        return no_figures(article)
     rows = [[f.sentence, f.text, f.how_to_check] for f in article.figures]
     return _table(["sentence", "figure", "how you could check it"], rows)
 
@@ -410,6 +424,8 @@ def chain_text(chain: Chain) -> str:
 
 
 def chains_table(article: Article) -> Block:
+    if not chains(article):
+        return sentence("This article's key records no attribution chain.")
     rows = [[chain_text(chain), id_ranges(ids), str(len(ids))] for chain, ids in chains(article)]
     return _table(["chain: source → … → page", "sentences", "n"], rows)
 
@@ -429,8 +445,7 @@ def composition(article: Article, answers: Mapping[str, str] | None = None) -> B
 def upstream(article: Article) -> Block:
     """The outlets the article relies on, with links: where a reader would check."""
     if not article.upstream:
-        message = "No upstream outlets have been entered for this article yet."
-        return Block(f"<p><i>{message}</i></p>", message)
+        return sentence("No upstream outlets have been entered for this article yet.")
     items_html = "".join(f'<li><a href="{_esc(u["url"])}" target="_blank" rel="noopener">{_esc(u["name"])}'
                          f"</a>: {_esc(u['what'])}</li>" for u in article.upstream)
     text = "\n".join(f"- {u['name']} ({u['url']}): {u['what']}" for u in article.upstream)

@@ -9,6 +9,7 @@ No global pyplot state is touched, so nothing needs closing and no backend is sw
 
 from __future__ import annotations
 
+import html
 import io
 import textwrap
 from collections.abc import Mapping
@@ -25,6 +26,7 @@ from reportkit.lesson import chain_text, chains, id_ranges
 INK = "#222222"
 FAINT = "#666666"
 DPI = 80
+ROWS = {2: "two", 3: "three", 4: "four", 5: "five"}
 LETTERS = {"quote": "Q", "reported": "R", "analysis": "A", "narration": "N", "furniture": "F"}
 
 
@@ -32,22 +34,29 @@ LETTERS = {"quote": "Q", "reported": "R", "analysis": "A", "narration": "N", "fu
 class Chart:
     """A figure and its alt text. Shown as PNG in Jupyter; ``repr()`` is the alt text."""
 
-    figure: Figure
+    figure: Figure | None  # None: nothing to draw, and the alt text says so in one sentence
     alt: str
 
     def png(self) -> bytes:
+        if self.figure is None:
+            raise ValueError(f"no chart to save: {self.alt}")
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=DPI, facecolor="white",
                             metadata={"Software": None})
         return buffer.getvalue()
 
-    def _repr_png_(self) -> bytes:
-        return self.png()
+    def _repr_png_(self) -> bytes | None:
+        return self.png() if self.figure is not None else None
+
+    def _repr_html_(self) -> str | None:  # only with nothing to draw: the sentence as prose, not code
+        return None if self.figure is not None else f"<p>{html.escape(self.alt)}</p>"
 
     def __repr__(self) -> str:
         return self.alt
 
     def save(self, path: str) -> None:
+        if self.figure is None:
+            raise ValueError(f"no chart to save: {self.alt}")
         self.figure.savefig(path, dpi=DPI, facecolor="white", metadata={"Software": None})
 
 
@@ -111,7 +120,8 @@ def label_strip(article: Article, answers: Mapping[str, str] | None = None, *,
     untagged = [sid for sid in ids if not labels.get(sid)]
     if untagged:
         parts.append(f"untagged {len(untagged)}")
-    alt = (f"Strip chart of the {len(ids)} units of the page in reading order, two rows of {per_row}, "
+    layout = "one row" if rows == 1 else f"{ROWS.get(rows, str(rows))} rows of {per_row}"
+    alt = (f"Strip chart of the {len(ids)} units of the page in reading order, {layout}, "
            f"each box lettered and coloured by {whose}: " + "; ".join(parts) + ".")
     return Chart(figure, alt)
 
@@ -123,6 +133,8 @@ def _wrap(name: str, width: int = 16) -> str:
 def chain_diagram(article: Article) -> Chart:
     """Every attribution chain of the report as a row of boxes: source → outlet → … → the page."""
     found = chains(article)
+    if not found:
+        return Chart(None, "This article's key records no attribution chain, so there is no diagram to draw.")
     depth = max(len(chain) for chain, _ in found)
     figure = _figure(10, 0.62 * len(found) + 1.0)
     ax = figure.add_subplot()
@@ -170,6 +182,9 @@ def chain_diagram(article: Article) -> Chart:
 def figures_chart(article: Article) -> Chart:
     """The figures ledger as a dot chart: each number against who asserts it; filled = hedged."""
     figures = list(article.figures)
+    if not figures:
+        return Chart(None, "This article has no figures in its ledger, so there is nothing to chart."
+                     if article.key is not None else "The figures ledger is not in this bundle.")
     asserters = list(dict.fromkeys(f.asserted_by for f in figures))
     figure = _figure(10, 0.38 * len(figures) + 1.6)
     ax = figure.add_subplot()

@@ -99,9 +99,13 @@ def article() -> Article:
 
 
 def _prose(number: str) -> str:
+    """The lesson's Markdown and the article's own notes for its sections (article.json "lessons")."""
     path = next((KIT / "notebooks").glob(f"{number}-*.ipynb"))
     cells = nbformat.read(path, as_version=4).cells
-    return " ".join(" ".join(c.source.split()) for c in cells if c.cell_type == "markdown")
+    notes = [own.get("note", "") for section, own in load_article(ARTICLE, KIT).lessons.items()
+             if section.startswith(f"{number}.")]
+    return " ".join(" ".join(text.split()) for text in [*(c.source for c in cells if c.cell_type == "markdown"),
+                                                        *notes])
 
 
 @pytest.mark.parametrize("lesson, claim, fact, expected", CLAIMS, ids=[f"{c[0]}: {c[1][:40]}" for c in CLAIMS])
