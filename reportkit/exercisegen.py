@@ -1,6 +1,6 @@
 """Exercise notebooks generated from an article's questions (lessons 00–05 and 07 on any article).
 
-The Kyiv Post's exercises are written by hand; for another article, ``release --article`` builds
+The exercises of the notebooks' own article are written by hand; for another article, ``release --article`` builds
 each lesson's exercise from the questions ``python -m reportkit questions`` generated (and the
 author edited): the same cells, roles and metadata as a hand-written solution notebook, so the
 check cells, the hand-in cell and the grader treat them alike. The solution of each answer cell

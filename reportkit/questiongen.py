@@ -2,7 +2,7 @@
 
 ``python -m reportkit questions ARTICLE`` instantiates every template for the article and writes
 the questions to its ``questions.json`` for the author to read and edit; exercises for that
-article are generated from them (:mod:`reportkit.exercisegen`) and graded like the Kyiv Post's.
+article are generated from them (:mod:`reportkit.exercisegen`) and graded like the hand-written ones.
 
 A template picks units from what the key records (a quote's speaker, a cue's stance, a channel,
 a hedged figure) and writes a prompt that names the unit but not the answer. The answer stays in
@@ -201,7 +201,7 @@ def own_authority(article: Article) -> list[Record]:
 
 
 # Figures a number question asks about: counts and amounts, not periods or dates ("over a year ago").
-ASKED_FIGURE_KINDS = ("count", "share")
+ASKED_FIGURE_KINDS = ("count", "share", "amount")
 
 
 def _reviewed_figures(article: Article) -> list[Any]:
@@ -235,8 +235,8 @@ def hedged_units(article: Article) -> list[Record]:
     if not hedged or not [sid for sid in plain if sid not in hedged]:
         return []
     return [{"kind": "ids", "expected": hedged, "points": 2,
-             "prompt": "Which sentences give a figure with a hedge, a word that makes it less than certain "
-                       "(about, around, estimated…)? Give a list of ids."}]
+             "prompt": "Which sentences give a figure with a hedge, a word that makes the figure less than "
+                       "certain? Give a list of ids."}]
 
 
 def count_of(article: Article, label: str) -> list[Record]:

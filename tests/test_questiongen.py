@@ -66,9 +66,12 @@ def test_the_fictional_article_gets_what_its_key_supports_and_says_what_it_lacks
     assert answers["q02_4"] == "Anna Kovalenko"
     assert answers["q03_3"] == "unnamed person"  # the engineer who asked not to be named
     assert answers["q04_1"] == ["s07"] and answers["q04_2"] == "Piotr Nowak"
+    # the reviewed ledger: counts and amounts are asked (hedged first), the year and the period are not
+    assert [answers[q] for q in ("q05_1", "q05_2", "q05_3")] == [4_200_000, 30_000, 2]
+    assert answers["q05_4"] == "about" and answers["q05_5"] == ["s05", "s08"]
     dropped = dict(made.dropped)
-    assert dropped["05.figures"] == "the article has nothing it asks about"  # no reviewed figure in its ledger
-    assert not [q for q in answers if q.startswith("q05")]
+    assert dropped["00.paragraph-quotes"] == "the article has nothing it asks about"  # s02-s03: quotes only
+    assert dropped["07.cited-outlet"] == "the article has nothing it asks about"  # no outlet between source and page
 
 
 def test_answers_stay_in_the_key_so_a_corrected_key_corrects_the_questions(kit, tmp_path):
@@ -98,7 +101,7 @@ def test_the_command_keeps_the_authors_edits_unless_forced(kit, tmp_path):
     run = [sys.executable, "-m", "reportkit", "questions", FIXTURE_ID]
     first = subprocess.run(run, cwd=copy, env=env, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
-    assert "key answer: ['s02', 's03']" in first.stdout and "not asked: 05.figures" in first.stdout
+    assert "key answer: ['s02', 's03']" in first.stdout and "not asked: 07.cited-outlet" in first.stdout
     path = copy / "data" / FIXTURE_ID / "questions.json"
     document = json.loads(path.read_text("utf-8"))
     document["questions"][0]["prompt"] = "My own wording."
@@ -143,7 +146,7 @@ def test_a_transfer_release_ships_no_lesson_no_key_and_no_answer(kit, tmp_path):
     out = release(tmp_path / "final", root=kit, article=FIXTURE_ID, transfer=True)
     assert not (out / "notebooks").exists() and not (out / "solutions").exists()
     names = sorted(p.name[:2] for p in (out / "exercises").glob("*.ipynb"))
-    assert names == ["00", "01", "02", "03", "04", "06", "07"]
+    assert names == ["00", "01", "02", "03", "04", "05", "06", "07"]
     data = out / "data" / FIXTURE_ID
     assert not (data / "key.json").exists() and not (data / "figures.json").exists()
     assert "lessons" not in json.loads((data / "article.json").read_text("utf-8"))

@@ -10,7 +10,7 @@ An article's ``article.json`` may override both, per section, under ``lessons``:
 
     "lessons": {"02.partial-quote": {"units": ["s05", "s07"], "note": "In s05 the reporter …"}}
 
-The Kyiv Post keeps its hand-picked examples and its own prose that way; another article gets
+The notebooks' own article keeps its hand-picked examples and its own prose that way; another article gets
 the key's choices and notes written from the key's rationales.
 """
 
