@@ -99,9 +99,12 @@ def article() -> Article:
 
 
 def _prose(number: str) -> str:
+    """The lesson's markdown and the article's own notes for its sections (article.json "lessons")."""
     path = next((KIT / "notebooks").glob(f"{number}-*.ipynb"))
     cells = nbformat.read(path, as_version=4).cells
-    return " ".join(" ".join(c.source.split()) for c in cells if c.cell_type == "markdown")
+    notes = [n.get("note", "") for s, n in load_article(ARTICLE, KIT).lessons.items() if s.startswith(f"{number}.")]
+    texts = [c.source for c in cells if c.cell_type == "markdown"] + notes
+    return " ".join(" ".join(text.split()) for text in texts)
 
 
 @pytest.mark.parametrize("lesson, claim, fact, expected", CLAIMS, ids=[f"{c[0]}: {c[1][:40]}" for c in CLAIMS])
