@@ -6,6 +6,7 @@ article, under nbval-lax with warnings as errors."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -13,10 +14,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from kits import FIXTURE_ID, OWN, reviewed_fixture_kit
+from kits import FIXTURE_ID, OWN, codebook_kit, reviewed_fixture_kit
 
 from reportkit import lesson, sections
 from reportkit.article import Article, load_article
+from reportkit.authoring import new_article, review_entry
 from reportkit.key import Key
 
 KIT = Path(__file__).resolve().parent.parent
@@ -164,6 +166,30 @@ def test_an_article_without_a_key_or_cues_gets_sentences_not_empty_tables(bridge
         assert repr(lesson.section(keyless, section_id)) == sections.get(section_id).absent
     no_cues = dataclasses.replace(bridge, key=Key({}))
     assert repr(lesson.cues_table(no_cues)) == "The key records no reporting cue in this article."
+
+
+def _dev_article(text: Path, kit: Path) -> Article:
+    """A labelled development text (tests/fixtures/dev-*) made by `new`, its labels and rules confirmed
+    (the attributions stay the baseline's guesses, as an instructor in a hurry would leave them)."""
+    units = json.loads(text.with_suffix(".labels.json").read_text("utf-8"))["units"]
+    new_article(text.stem, text, outlet="Dev Wire", url="https://example.org/dev", date="2025-01-01",
+                root=codebook_kit(kit))
+    for sentence in load_article(text.stem, kit, require_reviewed=False).sentences:
+        unit = next(u for u in units if u["text"] in sentence.text or sentence.text in u["text"])
+        review_entry(text.stem, sentence.id, label=unit["label"], rules=unit["rules"],
+                     rationale=f"Labelled by the codebook ({', '.join(unit['rules'])}).", root=kit)
+    return load_article(text.stem, kit)
+
+
+@pytest.mark.parametrize("text", sorted((KIT / "tests" / "fixtures").glob("dev-*.txt")), ids=lambda p: p.stem)
+def test_the_labelled_development_texts_get_units_or_one_sentence(text: Path, tmp_path: Path) -> None:
+    article = _dev_article(text, tmp_path)
+    for section_id in OURS:
+        chosen, shown = lesson.units(article, section_id), repr(lesson.section(article, section_id))
+        assert all(article.sentence(sid).text in shown for sid in chosen) if chosen else (
+            shown == sections.get(section_id).absent), section_id
+        assert "None" not in sections.note(article, section_id), section_id
+        lesson.verdict(article, section_id)
 
 
 def test_lessons_03_and_04_are_portable_and_name_no_unit() -> None:

@@ -62,7 +62,7 @@ def count_note(article: Article, chosen: list[str]) -> str:
 
 def stance_note(article: Article, chosen: list[str]) -> str:
     """Each unit's cue and what its stance does, then the key's rationale."""
-    return "\n".join(f"- **{e.id}**: “{e.attribution.cue}” is a {e.attribution.cue_stance} cue: it "
+    return "\n".join(f"- **{e.id}**: the cue “{e.attribution.cue}” is {e.attribution.cue_stance}: it "
                      f"{STANCE_EFFECT[Stance(e.attribution.cue_stance)]}. {e.rationale}"
                      for e in _entries(article, chosen))
 
@@ -72,15 +72,20 @@ def where_note(article: Article, chosen: list[str]) -> str:
     lines = []
     for entry in _entries(article, chosen):
         where = "only after the content" if cue_comes_last(article, entry.id) else "before the content"
-        lines.append(f"- **{entry.id}**: the source, {entry.attribution.source}, is named {where} "
-                     f"(“{entry.attribution.cue}”). {entry.rationale}")
+        source = f"the source, {entry.attribution.source}," if entry.attribution.source else "the source"
+        lines.append(f"- **{entry.id}**: {source} is named {where} (“{entry.attribution.cue}”). {entry.rationale}")
     return "\n".join(lines)
 
 
 def source_note(article: Article, chosen: list[str]) -> str:
     """Each unit's source as the key records it (its type says whether it is named), then the rationale."""
-    return "\n".join(f"- **{e.id}**: {e.attribution.source} ({e.attribution.source_type or 'source not typed'}). "
-                     f"{e.rationale}" for e in _entries(article, chosen))
+    return "\n".join(f"- **{e.id}**: {_source(e)}. {e.rationale}" for e in _entries(article, chosen))
+
+
+def _source(entry: KeyEntry) -> str:
+    """'A US official (unnamed person)', or what the key lacks."""
+    name = entry.attribution.source or "the key records no source"
+    return f"{name} ({entry.attribution.source_type})" if entry.attribution.source_type else name
 
 
 def chain_note(article: Article, chosen: list[str]) -> str:
@@ -149,7 +154,8 @@ register(
             "This article has no reported claim wrapped in the reporter's own framing: the key cites R3 for "
             "none of its units.", limit=1),
     Section("03.stances", stance_pair,
-            "This article has no distancing or endorsing cue on a reported claim: its cues are neutral.",
+            "This article has no reported claim with a distancing or endorsing cue: the key records a neutral cue, or "
+            "none, on each.",
             limit=2, write=stance_note),
     Section("03.outlet-facts", outlet_facts,
             "This article reports no fact from another outlet: the key cites R4 for none of its units.",
