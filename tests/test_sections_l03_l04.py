@@ -123,6 +123,8 @@ def test_without_its_overrides_the_kyiv_posts_key_picks_what_each_section_teache
     assert _key_choice(kyiv_post, "04.outlet-reading") == ["s09"]
     assert _key_choice(kyiv_post, "04.unnamed-interpretation") == ["s10"]
     assert _key_choice(kyiv_post, "04.carried-analysis") == ["s28"]  # unnamed analysts, through the FT
+    # A "try it" asks about a unit whose verdict the lesson has not given (s29 and s32 are explained).
+    assert _key_choice(kyiv_post, "03.try") == ["s31"] and _key_choice(kyiv_post, "04.try") == ["s23"]
     inferred = _key_choice(kyiv_post, "03.inferred-link")
     assert inferred == ["s29"] and key["s29"].attribution.inferred_nodes()
     drafted = sections.note(dataclasses.replace(kyiv_post, lessons={}), "03.inferred-link")

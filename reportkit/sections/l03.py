@@ -18,6 +18,7 @@ from reportkit.sections.choose import (
     cue_comes_last,
     stated_first,
     with_inferred_link,
+    without,
 )
 
 REPORTED = LabelId.REPORTED.value
@@ -142,9 +143,12 @@ def outlet_chains(article: Article) -> list[str]:
 
 
 def try_units(article: Article) -> list[str]:
-    """A reported claim worth a second look: an inferred link, a charged cue, an outlet's fact, any."""
-    return combine(with_inferred_link(article, REPORTED), stance_pair(article), outlet_facts(article),
-                   by_label(article, REPORTED))
+    """A reported claim worth a second look (an inferred link, a charged cue, an outlet's fact, any),
+    those whose verdict the lesson has not given first (the try would give it away)."""
+    found = combine(with_inferred_link(article, REPORTED), stance_pair(article), outlet_facts(article),
+                    by_label(article, REPORTED))
+    explained = [participant_judgements(article)[:1], with_inferred_link(article, REPORTED)[:1]]
+    return combine(without(found, *explained), found)
 
 
 register(

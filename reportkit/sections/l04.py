@@ -55,6 +55,11 @@ def participant_forecasts(article: Article) -> list[str]:
     return combine(by_rule(article, "R6", REPORTED), by_rule(article, "R5", REPORTED))
 
 
+def reporter_voice(article: Article) -> list[str]:
+    """Whole units in the reporter's voice, background and transitions (N1) first."""
+    return combine(by_rule(article, "N1", NARRATION), by_label(article, NARRATION))
+
+
 def voice_note(article: Article, chosen: list[str]) -> str:
     """How many whole units are in the reporter's voice, then the chosen ones quoted."""
     whole = by_label(article, NARRATION)
@@ -65,9 +70,13 @@ def voice_note(article: Article, chosen: list[str]) -> str:
 
 
 def try_units(article: Article) -> list[str]:
-    """An observer's view in indirect speech, any analysis, then the reporter's voice."""
-    return combine(observer_verdicts(article), by_label(article, ANALYSIS), unnamed_interpretations(article),
-                   by_label(article, NARRATION))
+    """An observer's view in indirect speech, any analysis, then the reporter's voice; units whose
+    verdict the lesson has not given first (the try would give it away)."""
+    found = combine(observer_verdicts(article), by_label(article, ANALYSIS), unnamed_interpretations(article),
+                    by_label(article, NARRATION))
+    explained = [choose(article)[:1] for choose in (outlet_readings, unnamed_interpretations, observer_verdicts,
+                                                   participant_forecasts, reporter_voice)]
+    return combine(without(found, *explained), found)
 
 
 register(
@@ -86,7 +95,7 @@ register(
     Section("04.participant-forecast", participant_forecasts,
             "This article has no forecast or assessment by the newsmaker or another participant: the key cites "
             "R6 and R5 for none of its units.", limit=1, write=quoting_note),
-    Section("04.reporter-voice", lambda a: combine(by_rule(a, "N1", NARRATION), by_label(a, NARRATION)),
+    Section("04.reporter-voice", reporter_voice,
             "No whole unit of this article is in the reporter's voice: the key gives no unit that label.",
             limit=1, write=voice_note),
     Section("04.try", try_units, "This article has no analysis or reporter's voice to try.", limit=1),
