@@ -490,6 +490,9 @@ def cues_table(article: Article) -> Block:
         a = entry.attribution
         if a.cue and entry.label != "furniture":
             groups.setdefault((a.cue_stance or "", a.cue.lower()), []).append(entry.id)
+    if not groups:
+        return Block("<p>The key records no reporting cue in this article.</p>",
+                     "The key records no reporting cue in this article.")
     order = {"neutral": 0, "distancing": 1, "endorsing": 2}
     rows = [[stance, f"“{cue}”", id_ranges(ids)]
             for (stance, cue), ids in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 9), kv[1][0]))]
@@ -695,3 +698,18 @@ def section(article: Article, section_id: str, *, explained: bool = False, key: 
     if chosen and explained:
         block += explain(article, *chosen)
     return block
+
+
+# ---- lesson 03
+
+
+def verdict(article: Article, section_id: str, *, with_note: bool = True) -> Block | None:
+    """A lesson section told through the key: its note, then the key's verdict on its units, without
+    marking them up (the lesson quotes them, or showed them in the cell above). ``with_note=False``
+    gives the verdict alone, and nothing (no output) when the section has no unit: the cell above
+    already said so."""
+    chosen = units(article, section_id)
+    if not with_note:
+        return explain(article, *chosen) if chosen else None
+    block = note(article, section_id)
+    return block + explain(article, *chosen) if chosen else block

@@ -96,7 +96,8 @@ def reviewed_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_plan_keeps_what_works_for_the_article_and_says_why_the_rest_is_left_out(reviewed_kit):
     plan = plan_release(reviewed_kit, ARTICLE)
-    assert [p.name for p in plan.lessons] == ["00-start-here.ipynb", "06-tag-the-article.ipynb",
+    assert [p.name for p in plan.lessons] == ["00-start-here.ipynb", "03-reported-claims.ipynb",
+                                              "04-analysis-and-voice.ipynb", "06-tag-the-article.ipynb",
                                               "08-machine-baseline.ipynb"]
     assert [p.name for p in plan.exercises] == ["06-tag-the-article.ipynb"]
     left = dict(plan.left_out)

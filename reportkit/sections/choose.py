@@ -7,6 +7,7 @@ e.g. ``by_rule(article, "R2")`` for "a partial quote inside a paraphrase".
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 
 from reportkit.article import Article
 from reportkit.key import KeyEntry
@@ -72,3 +73,57 @@ def combine(*groups: list[str]) -> list[str]:
     for group in groups:
         seen.update(dict.fromkeys(group))
     return list(seen)
+
+
+# ---- lessons 03 and 04: the key's words for stances and source types, and queries on them
+
+
+class Stance(str, Enum):
+    """A reporting cue's stance, as the key records it (``cue_stance``)."""
+
+    NEUTRAL = "neutral"
+    DISTANCING = "distancing"
+    ENDORSING = "endorsing"
+
+
+class SourceType(str, Enum):
+    """Who a unit's source is, as the key records it (``source_type``)."""
+
+    NAMED = "named person"
+    UNNAMED = "unnamed person"
+    ANONYMOUS = "anonymous person"
+    ORGANISATION = "organisation"
+    OUTLET = "outlet"
+    DOCUMENT = "document"
+
+
+def with_inferred_link(article: Article, label: str | None = None) -> list[str]:
+    """Units whose channel has a step the key records as the reader's inference, not the article's."""
+    return entries(article, lambda e: bool(e.attribution.inferred_nodes()) and (label is None or e.label == label))
+
+
+def attributed_last(article: Article, ids: list[str]) -> list[str]:
+    """``ids`` with the units whose cue stands in the second half of the sentence first (read to the end)."""
+    return sorted(ids, key=lambda sid: not cue_comes_last(article, sid))  # stable: article order kept
+
+
+def cue_comes_last(article: Article, sid: str) -> bool:
+    """True when the unit's reporting cue stands after the middle of its sentence (after the content)."""
+    cue = article.key[sid].attribution.cue if article.key is not None else None
+    text = article.sentence(sid).text.lower()
+    at = text.find(cue.lower()) if cue else -1
+    return at > len(text) / 2
+
+
+def stated_first(article: Article, ids: list[str]) -> list[str]:
+    """``ids`` with the units whose whole channel the article states (no inferred step) first."""
+    key = article.key
+    if key is None:
+        return ids
+    return sorted(ids, key=lambda sid: bool(key[sid].attribution.inferred_nodes()))
+
+
+def without(ids: list[str], *shown: list[str]) -> list[str]:
+    """``ids`` less the units already shown by other sections."""
+    taken = {sid for group in shown for sid in group}
+    return [sid for sid in ids if sid not in taken]
