@@ -71,10 +71,21 @@ def _record_name(document: Any, path: list[Any]) -> tuple[str | None, str | None
     return record, field
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]], duplicates: list[str]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            duplicates.append(key)
+        seen[key] = value
+    return seen
+
+
 def read_json(path: Path, schema_name: str, problems: list[Problem], shown: str) -> Any | None:
     """Parse ``path`` and check it against a schema; add a Problem per error. None if unusable."""
+    duplicates: list[str] = []
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"),
+                              object_pairs_hook=lambda pairs: _no_duplicate_keys(pairs, duplicates))
     except FileNotFoundError:
         problems.append(Problem(shown, None, None, "file is missing"))
         return None
@@ -86,11 +97,13 @@ def read_json(path: Path, schema_name: str, problems: list[Problem], shown: str)
             Problem(shown, None, None, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
         )
         return None
+    for name in duplicates:  # JSON keeps the last of two equal keys: the first one's content would be lost unseen
+        problems.append(Problem(shown, None, name, "this key appears twice in one object; merge the two"))
     errors = sorted(_validator(schema_name).iter_errors(document), key=lambda e: list(e.path))
     for error in errors:
         record, field = _record_name(document, list(error.path))
         problems.append(Problem(shown, record, field, error.message))
-    return None if errors else document
+    return None if errors or duplicates else document
 
 
 def write_text_atomic(path: Path, text: str) -> Path:

@@ -234,3 +234,15 @@ def test_import_is_light():
              "print(sorted(m for m in ('jsonschema', 'ipywidgets', 'matplotlib', 'pysbd') if m in sys.modules))")
     heavy = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert heavy.stdout.strip() == "[]"
+
+
+def test_a_key_written_twice_in_one_object_is_a_problem_not_a_silent_loss(tmp_path):
+    """A hand merge of article.json can leave two "lessons" objects: JSON would keep only the last."""
+    kit = tmp_path / "kit"
+    for name in ("data", "seeds"):
+        shutil.copytree(KIT / name, kit / name)
+    path = kit / "data" / ARTICLE / "article.json"
+    text = path.read_text("utf-8")
+    path.write_text(text.rstrip().rstrip("}") + ', "lessons": {}\n}\n', "utf-8")
+    with pytest.raises(DataError, match="'lessons': this key appears twice in one object"):
+        load_article(ARTICLE, kit)
