@@ -96,17 +96,32 @@ def reviewed_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_plan_keeps_what_works_for_the_article_and_says_why_the_rest_is_left_out(reviewed_kit):
     plan = plan_release(reviewed_kit, ARTICLE)
-    assert [p.name for p in plan.lessons] == ["00-start-here.ipynb", "03-reported-claims.ipynb",
-                                              "04-analysis-and-voice.ipynb", "06-tag-the-article.ipynb",
-                                              "08-machine-baseline.ipynb"]
-    assert [p.name for p in plan.exercises] == ["06-tag-the-article.ipynb"]
+    assert [p.name[:2] for p in plan.lessons] == ["00", "01", "02", "03", "04", "05", "06", "07", "08"]
+    assert [p.name for p in plan.exercises] == ["06-tag-the-article.ipynb"]  # no question generated yet
+    assert plan.generated == []
     left = dict(plan.left_out)
-    assert "Kyiv Post article only" in left["notebooks/01-page-and-article.ipynb"]
-    assert "q00_1, q00_2" in left["exercises/00-start-here.ipynb"]
+    assert "upstream.json has no upstream sources" in left["notebooks/09-one-interview-many-reports.ipynb"]
+    assert f"`python -m reportkit questions {ARTICLE}` makes them" in left["exercises/02-direct-quotes.ipynb"]
+    assert "q08_1" in left["exercises/08-machine-baseline.ipynb"]  # written by hand, about the baseline's misses
     assert plan.retarget == ARTICLE
     # Without --article, or for the notebooks' own article, everything is released.
     assert len(plan_release(reviewed_kit).exercises) == len(list((reviewed_kit / "solutions").glob("*.ipynb")))
     assert plan_release(reviewed_kit, OWN).retarget is None
+
+
+def test_the_plan_generates_the_exercises_once_the_questions_are_written(reviewed_kit, tmp_path):
+    from reportkit.questiongen import write_questions
+
+    kit = tmp_path / "kit"
+    shutil.copytree(reviewed_kit, kit)
+    write_questions(ARTICLE, root=kit)
+    plan = plan_release(kit, ARTICLE)
+    assert plan.generated == [f"{n}.ipynb" for n in ("00-start-here", "01-page-and-article", "02-direct-quotes",
+                                                     "03-reported-claims", "04-analysis-and-voice",
+                                                     "05-numbers-and-hedges", "07-the-article-as-a-whole")]
+    assert plan.exercise_names == sorted([*plan.generated, "06-tag-the-article.ipynb"])
+    transfer = plan_release(kit, ARTICLE, transfer=True)
+    assert transfer.lessons == [] and transfer.exercise_names == plan.exercise_names
 
 
 def test_released_notebooks_name_the_article_and_its_outlet(reviewed_kit, tmp_path):
