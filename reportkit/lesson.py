@@ -677,3 +677,27 @@ def section(article: Article, section_id: str, *, explained: bool = False, key: 
     if chosen and explained:
         block += explain(article, *chosen)
     return block
+
+
+# ---- lesson 01
+
+def passage(article: Article, section_id: str) -> Block:
+    """The page as :func:`read` shows it, from the last unit of the report before the section's
+    first unit (page furniture in between included) to that unit; the section's one sentence
+    when the article has nothing for it."""
+    from reportkit.sections.choose import report_unit_before
+
+    chosen = units(article, section_id)
+    if not chosen:
+        return note(article, section_id)
+    return read(article, report_unit_before(article, chosen[0]), chosen[0])
+
+
+# ---- lesson 02
+
+def note_then(article: Article, section_id: str, block: Block) -> Block:
+    """A section's note, then ``block`` (a table about it); only the one sentence that says so when
+    the article has nothing for the section, so no empty table is shown."""
+    if not units(article, section_id):
+        return note(article, section_id)
+    return note(article, section_id) + block

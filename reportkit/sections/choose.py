@@ -72,3 +72,29 @@ def combine(*groups: list[str]) -> list[str]:
     for group in groups:
         seen.update(dict.fromkeys(group))
     return list(seen)
+
+
+# ---- lessons 01 and 02 (helpers are appended here, so their imports come with them)
+from reportkit.key import LabelId  # noqa: E402
+
+
+def report_unit_before(article: Article, sid: str) -> str:
+    """The last unit before ``sid`` that belongs to the report, page furniture skipped (where a
+    reader looks back for the speaker); the first unit when nothing of the report comes before."""
+    before = article.ids[: article.ids.index(sid)]
+    report = [u for u in before if article.key is None or article.key[u].label != LabelId.FURNITURE]
+    return report[-1] if report else (before or [sid])[0]
+
+
+def follows_furniture_first(article: Article, ids: list[str]) -> list[str]:
+    """``ids`` with the units right after page furniture first (looking back, a reader must skip it)."""
+    def after_furniture(sid: str) -> bool:
+        at = article.ids.index(sid)
+        return at > 0 and article.key is not None and article.key[article.ids[at - 1]].label == LabelId.FURNITURE
+
+    return sorted(ids, key=lambda sid: not after_furniture(sid))  # stable: the given order kept
+
+
+def with_inferred_link(article: Article, label: str | None = None) -> list[str]:
+    """Units whose channel has a step the key marks inferred (the reader's inference, not the article's)."""
+    return entries(article, lambda e: bool(e.attribution.inferred_nodes()) and (label is None or e.label == label))
