@@ -462,6 +462,9 @@ def quotes_table(article: Article) -> Block:
         share = sum(len(q) for q in quoted) / len(sentence.text)
         rows.append([sentence.id, " … ".join(quoted), f"{100 * share:.0f}%",
                      article.codebook.label(label).name.lower() if label != "?" else "?"])
+    if not rows:
+        return Block("<p>No unit of this article contains quotation marks.</p>",
+                     "No unit of this article contains quotation marks.")
     return _table(["unit", "inside the quotation marks", "of the sentence", "key's label"], rows)
 
 

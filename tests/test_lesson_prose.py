@@ -99,9 +99,12 @@ def article() -> Article:
 
 
 def _prose(number: str) -> str:
+    """The lesson's markdown and its sections' notes in article.json (prose that holds for this article only)."""
     path = next((KIT / "notebooks").glob(f"{number}-*.ipynb"))
     cells = nbformat.read(path, as_version=4).cells
-    return " ".join(" ".join(c.source.split()) for c in cells if c.cell_type == "markdown")
+    notes = [entry.get("note", "") for section, entry in load_article(ARTICLE, KIT).lessons.items()
+             if section.startswith(f"{number}.")]
+    return " ".join(" ".join(text.split()) for text in [c.source for c in cells if c.cell_type == "markdown"] + notes)
 
 
 @pytest.mark.parametrize("lesson, claim, fact, expected", CLAIMS, ids=[f"{c[0]}: {c[1][:40]}" for c in CLAIMS])
