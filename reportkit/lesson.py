@@ -696,6 +696,15 @@ def passage(article: Article, section_id: str) -> Block:
     return read(article, report_unit_before(article, chosen[0]), chosen[0])
 
 
+def verdict(article: Article, section_id: str) -> Block:
+    """The key's verdict on a section's first unit, its worked case (the others are left for the
+    learner); one short sentence when the article has nothing for the section."""
+    chosen = units(article, section_id)
+    if not chosen:
+        return markdown("Nothing to explain here: the cell above says why.")
+    return explain(article, chosen[0])
+
+
 # ---- lesson 02
 
 def note_then(article: Article, section_id: str, block: Block) -> Block:

@@ -121,6 +121,14 @@ def test_said_to_whom_marks_the_inference_as_an_inference(kyiv_post):
     assert "the reader's inference, not something the article states" in note
 
 
+def test_verdicts_explain_the_worked_case_and_leave_the_try_unit_to_the_learner(kyiv_post):
+    assert lesson.verdict(kyiv_post, "02.partial-quote").text.startswith("s05  reported claim (rules R2)")
+    assert "s07" not in lesson.verdict(kyiv_post, "02.partial-quote").text
+    assert lesson.units(kyiv_post, "02.try") == ["s07"]
+    assert lesson.verdict(kyiv_post, "01.pronoun").text.startswith("s16  reported claim")
+    assert lesson.verdict(kyiv_post, "02.brackets").text.startswith("s34  direct quote (rules Q1, Q4, Q5)")
+
+
 def test_try_cells_ask_about_the_lessons_units(kyiv_post):
     assert "which label fits s13?" in lesson.try_label(kyiv_post, "01.try", ...).text
     assert "which label fits s07?" in lesson.try_label(kyiv_post, "02.try", ...).text
@@ -141,6 +149,7 @@ def test_fiction_lacks_some_sections_and_says_so_in_one_sentence(fiction, sectio
     absent = sections.get(section_id).absent
     assert lesson.units(fiction, section_id) == []
     assert lesson.section(fiction, section_id, explained=True).text == absent
+    assert lesson.verdict(fiction, section_id).text == "Nothing to explain here: the cell above says why."
     assert absent.count(". ") == 0 and absent.endswith(".")
 
 
@@ -148,8 +157,9 @@ def test_fiction_notes_come_from_its_key(fiction):
     assert sections.note(fiction, "01.furniture") == "On this page, 3 of the 11 units are furniture: s04, s10–s11."
     assert sections.note(fiction, "02.quotation-marks") == ("3 units of the article contain quotation marks; "
                                                             "2 of them are direct quotes.")
-    assert sections.note(fiction, "02.partial-quote") == (
-        "- **s05** (reported claim): A paraphrase that quotes only a fragment is a reported claim (R2).")
+    assert sections.note(fiction, "02.partial-quote") == "- **s05**: the key cites partial quote in a paraphrase (R2)"
+    assert sections.note(fiction, "01.teaser") == "- **s10**: the key cites teaser and dek (F2)"
+    assert lesson.verdict(fiction, "02.partial-quote").text.startswith("s05  reported claim (rules R2)")
     assert lesson.passage(fiction, "01.pronoun").text == sections.get("01.pronoun").absent
     assert "which label fits s10?" in lesson.try_label(fiction, "01.try", ...).text
 

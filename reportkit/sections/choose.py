@@ -98,3 +98,16 @@ def follows_furniture_first(article: Article, ids: list[str]) -> list[str]:
 def with_inferred_link(article: Article, label: str | None = None) -> list[str]:
     """Units whose channel has a step the key marks inferred (the reader's inference, not the article's)."""
     return entries(article, lambda e: bool(e.attribution.inferred_nodes()) and (label is None or e.label == label))
+
+
+def cited_rules_writer(*rule_ids: str) -> Callable[[Article, list[str]], str]:
+    """A section writer: for each chosen unit, which of ``rule_ids`` the key cites, by codebook title."""
+    def write(article: Article, chosen: list[str]) -> str:
+        lines = []
+        for sid in chosen:
+            cites = article.key[sid].rules if article.key is not None else ()
+            cited = [article.codebook.rule(r) for r in rule_ids if r in cites]
+            lines.append(f"- **{sid}**: the key cites " + "; ".join(f"{r.title} ({r.id})" for r in cited))
+        return "\n".join(lines)
+
+    return write

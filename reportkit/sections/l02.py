@@ -11,6 +11,7 @@ from reportkit.sections.choose import (
     by_chain_length,
     by_label,
     by_rule,
+    cited_rules_writer,
     combine,
     report_unit_before,
     with_inferred_link,
@@ -81,10 +82,11 @@ register(
             "This article has no direct quote: no unit's main content is a speaker's words inside quotation "
             "marks (rule Q1)."),
     Section("02.partial-quote", partial_quotes,
-            "This article has no partial quote: none of its units quotes only a fragment inside a paraphrase."),
+            "This article has no partial quote: none of its units quotes only a fragment inside a paraphrase.",
+            write=cited_rules_writer("R2")),
     Section("02.brackets", brackets_and_inner_quotes,
             "This article has no brackets inside a quotation and no quote inside a quote: no unit's key cites "
-            "rule Q4 or Q5."),
+            "rule Q4 or Q5.", write=cited_rules_writer("Q4", "Q5")),
     Section("02.said-to-whom", said_to_whom,
             "No direct quote of this article reaches the page through another outlet.", limit=2, write=chain_note),
     Section("02.try", try_units, "This article has no sentence with a quoted phrase to label.", limit=1),
