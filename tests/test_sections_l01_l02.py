@@ -214,6 +214,7 @@ def test_lessons_run_on_the_fictional_article_under_nbval(fiction_kit, tmp_path)
         shown = shown.replace(rule.text, "")  # the shared codebook's examples come from the Kyiv Post
     for foreign in ("Zelensky", "Kyiv Post", "s16", "s34"):
         assert foreign not in shown, foreign
-    for expected in ("Read more: Ferry Services to Expand This Summer", sections.get("01.pronoun").absent, "one row of 11",
-                     "3 units of the article contain quotation marks", sections.get("02.brackets").absent):
+    for expected in ("Read more: Ferry Services to Expand This Summer", sections.get("01.pronoun").absent,
+                     "one row of 11", "3 units of the article contain quotation marks",
+                     sections.get("02.brackets").absent):
         assert expected in shown, expected
