@@ -62,8 +62,12 @@ def pronoun_sources(article: Article, chosen: list[str]) -> str:
 
 
 def try_units(article: Article) -> list[str]:
-    """A unit of page furniture to label: a teaser's line first (it reads like the report)."""
-    return combine(teasers(article), furniture(article))
+    """A unit of page furniture to label, one the teaser section has not explained first; longer
+    lines first, as they read more like the report."""
+    explained = set(teasers(article))
+    fresh = sorted((sid for sid in furniture(article) if sid not in explained),
+                   key=lambda sid: -len(article.sentence(sid).text))
+    return combine(fresh, teasers(article))
 
 
 register(

@@ -70,9 +70,12 @@ def chain_note(article: Article, chosen: list[str]) -> str:
 
 
 def try_units(article: Article) -> list[str]:
-    """A sentence with a quoted phrase to label: a partial quote first."""
-    return combine(partial_quotes(article), [sid for sid in quotation_marks(article)
-                                             if article.key is not None and article.key[sid].label != LabelId.QUOTE])
+    """A sentence with a quoted phrase to label: a partial quote the lesson has not explained first
+    (its verdict cell explains the first), then another quoted phrase, then the explained one."""
+    partial = partial_quotes(article)
+    quoted = [sid for sid in quotation_marks(article)
+              if article.key is not None and article.key[sid].label != LabelId.QUOTE]
+    return combine(partial[1:], quoted, partial)
 
 
 register(
