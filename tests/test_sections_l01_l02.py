@@ -6,6 +6,7 @@ under nbval-lax, warnings as errors, as an instructor's release would."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -13,10 +14,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from kits import FIXTURE_ID, OWN, reviewed_fixture_kit
+from kits import FIXTURE_ID, OWN, codebook_kit, reviewed_fixture_kit
 
 from reportkit import lesson, sections
 from reportkit.article import Article, load_article
+from reportkit.authoring import new_article, review_entry
 from reportkit.key import Key
 from reportkit.sections import l01, l02
 
@@ -219,3 +221,35 @@ def test_lessons_run_on_the_fictional_article_under_nbval(fiction_kit, tmp_path)
                      "one row of 11", "3 units of the article contain quotation marks",
                      sections.get("02.brackets").absent):
         assert expected in shown, expected
+
+
+# ------------------------------------------------------------------ the labelled development texts
+
+
+def _dev_article(text: Path, kit: Path) -> Article:
+    """A development text made into an article by `new`, its key reviewed from its .labels.json."""
+    units = json.loads(text.with_suffix(".labels.json").read_text("utf-8"))["units"]
+    new_article(text.stem, text, root=codebook_kit(kit), outlet="Dev Outlet", url="https://example.org/dev",
+                date="2025-01-01", title=text.stem, newsmaker="")
+    for sentence in load_article(text.stem, kit, require_reviewed=False).sentences:
+        unit = next(u for u in units if sentence.text in u["text"] or u["text"] in sentence.text)
+        rules = unit.get("rules") or []
+        review_entry(text.stem, sentence.id, label=unit["label"], rules=rules,
+                     rationale=f"The development label ({', '.join(rules)}).", root=kit)
+    return load_article(text.stem, kit)
+
+
+@pytest.mark.parametrize("text", sorted((KIT / "tests" / "fixtures").glob("dev-*.txt")), ids=lambda p: p.stem)
+def test_every_section_shows_something_on_the_development_texts(text, tmp_path):
+    article = _dev_article(text, tmp_path)
+    for section_id in OURS:
+        shown = lesson.section(article, section_id, explained=True).text
+        chosen = lesson.units(article, section_id)
+        assert shown.strip() and all(sid in shown for sid in chosen), (section_id, shown)
+        if not chosen:
+            assert shown == sections.get(section_id).absent
+        assert lesson.verdict(article, section_id).text.strip()
+    assert lesson.passage(article, "01.pronoun").text.strip()
+    assert lesson.note_then(article, "02.quotation-marks", lesson.quotes_table(article)).text.strip()
+    asked = [lesson.try_label(article, f"{n}.try", ...).text for n in ("01", "02")]
+    assert all("which label fits" in text for text in asked), asked

@@ -18,6 +18,7 @@ from reportkit.sections.choose import (
 )
 
 EVERY_UNIT = 10_000  # the quotation-marks section counts every unit with quotation marks
+FULL_QUOTES_SHOWN = 3
 
 
 def quotation_marks(article: Article) -> list[str]:
@@ -36,7 +37,7 @@ def marks_note(article: Article, chosen: list[str]) -> str:
     quotes = sum(1 for sid in chosen if article.key is not None and article.key[sid].label == LabelId.QUOTE)
     verb = "contains" if len(chosen) == 1 else "contain"
     verdict = {0: "none of them is a direct quote", 1: "one of them is a direct quote"}.get(
-        quotes, f"{quotes} of them are direct quotes")
+        quotes, f"{'all' if quotes == len(chosen) else quotes} of them are direct quotes")
     return f"{_units(len(chosen))} of the article {verb} quotation marks; {verdict}."
 
 
@@ -70,12 +71,15 @@ def chain_note(article: Article, chosen: list[str]) -> str:
 
 
 def try_units(article: Article) -> list[str]:
-    """A sentence with a quoted phrase to label: a partial quote the lesson has not explained first
-    (its verdict cell explains the first), then another quoted phrase, then the explained one."""
+    """A sentence with quotation marks to label: a partial quote the lesson has not explained first
+    (its verdict cell explains the first), then another quoted phrase, then the explained one; in an
+    article without them, a direct quote the lesson has not shown."""
     partial = partial_quotes(article)
     quoted = [sid for sid in quotation_marks(article)
               if article.key is not None and article.key[sid].label != LabelId.QUOTE]
-    return combine(partial[1:], quoted, partial)
+    quotes = by_label(article, LabelId.QUOTE)
+    shown = quotes[:FULL_QUOTES_SHOWN]
+    return combine(partial[1:], quoted, partial, [sid for sid in quotes if sid not in shown], shown)
 
 
 register(
@@ -83,7 +87,7 @@ register(
             limit=EVERY_UNIT, write=marks_note),
     Section("02.full-quote", lambda article: by_label(article, LabelId.QUOTE),
             "This article has no direct quote: no unit's main content is a speaker's words inside quotation "
-            "marks (rule Q1)."),
+            "marks (rule Q1).", limit=FULL_QUOTES_SHOWN),
     Section("02.partial-quote", partial_quotes,
             "This article has no partial quote: none of its units quotes only a fragment inside a paraphrase.",
             write=cited_rules_writer("R2")),
@@ -92,5 +96,5 @@ register(
             "rule Q4 or Q5.", write=cited_rules_writer("Q4", "Q5")),
     Section("02.said-to-whom", said_to_whom,
             "No direct quote of this article reaches the page through another outlet.", limit=2, write=chain_note),
-    Section("02.try", try_units, "This article has no sentence with a quoted phrase to label.", limit=1),
+    Section("02.try", try_units, "This article has no unit with quotation marks to label.", limit=1),
 )
