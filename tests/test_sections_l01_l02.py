@@ -197,7 +197,7 @@ def _retarget(source: Path, dest: Path, article: str) -> None:
     nbformat.write(nb, dest)
 
 
-@pytest.mark.slow  # about 45 s: two notebooks run twice (nbval, then executed to read what they show)
+@pytest.mark.slow  # 20–45 s on this 2-core machine: two notebooks run twice (nbval, then executed to read them)
 def test_lessons_run_on_the_fictional_article_under_nbval(fiction_kit, tmp_path):
     env = {**os.environ, "REPORTKIT_HOME": str(fiction_kit)}
     env.pop("PYTEST_ADDOPTS", None)
