@@ -480,6 +480,9 @@ def quotes_table(article: Article) -> Block:
         share = sum(len(q) for q in quoted) / len(sentence.text)
         rows.append([sentence.id, " … ".join(quoted), f"{100 * share:.0f}%",
                      article.codebook.label(label).name.lower() if label != "?" else "?"])
+    if not rows:
+        return Block("<p>No unit of this article contains quotation marks.</p>",
+                     "No unit of this article contains quotation marks.")
     return _table(["unit", "inside the quotation marks", "of the sentence", "key's label"], rows)
 
 
@@ -713,3 +716,36 @@ def verdict(article: Article, section_id: str, *, with_note: bool = True) -> Blo
         return explain(article, *chosen) if chosen else None
     block = note(article, section_id)
     return block + explain(article, *chosen) if chosen else block
+
+
+# ---- lesson 01
+
+def passage(article: Article, section_id: str) -> Block:
+    """The page as :func:`read` shows it, from the last unit of the report before the section's
+    first unit (page furniture in between included) to that unit; the section's one sentence
+    when the article has nothing for it."""
+    from reportkit.sections.choose import report_unit_before
+
+    chosen = units(article, section_id)
+    if not chosen:
+        return note(article, section_id)
+    return read(article, report_unit_before(article, chosen[0]), chosen[0])
+
+
+def first_verdict(article: Article, section_id: str) -> Block:
+    """The key's verdict on a section's first unit, its worked case (the others are left for the
+    learner); one short sentence when the article has nothing for the section."""
+    chosen = units(article, section_id)
+    if not chosen:
+        return markdown("Nothing to explain here: the cell above says why.")
+    return explain(article, chosen[0])
+
+
+# ---- lesson 02
+
+def note_then(article: Article, section_id: str, block: Block) -> Block:
+    """A section's note, then ``block`` (a table about it); only the one sentence that says so when
+    the article has nothing for the section, so no empty table is shown."""
+    if not units(article, section_id):
+        return note(article, section_id)
+    return note(article, section_id) + block

@@ -26,7 +26,7 @@ from reportkit.lesson import chain_text, chains, id_ranges
 INK = "#222222"
 FAINT = "#666666"
 DPI = 80
-ROWS = {2: "two", 3: "three", 4: "four", 5: "five"}
+NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}  # rows of the strip, in its alt text
 LETTERS = {"quote": "Q", "reported": "R", "analysis": "A", "narration": "N", "furniture": "F"}
 
 
@@ -120,7 +120,7 @@ def label_strip(article: Article, answers: Mapping[str, str] | None = None, *,
     untagged = [sid for sid in ids if not labels.get(sid)]
     if untagged:
         parts.append(f"untagged {len(untagged)}")
-    layout = "one row" if rows == 1 else f"{ROWS.get(rows, str(rows))} rows of {per_row}"
+    layout = f"one row of {len(ids)}" if rows == 1 else f"{NUMBER_WORDS.get(rows, str(rows))} rows of {per_row}"
     alt = (f"Strip chart of the {len(ids)} units of the page in reading order, {layout}, "
            f"each box lettered and coloured by {whose}: " + "; ".join(parts) + ".")
     return Chart(figure, alt)

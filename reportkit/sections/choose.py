@@ -10,7 +10,7 @@ from collections.abc import Callable
 from enum import Enum
 
 from reportkit.article import Article
-from reportkit.key import KeyEntry
+from reportkit.key import KeyEntry, LabelId
 
 Test = Callable[[KeyEntry], bool]
 
@@ -127,3 +127,36 @@ def without(ids: list[str], *shown: list[str]) -> list[str]:
     """``ids`` less the units already shown by other sections."""
     taken = {sid for group in shown for sid in group}
     return [sid for sid in ids if sid not in taken]
+
+
+# ---- lessons 01 and 02 (helpers are appended here, so their imports come with them)
+
+
+def report_unit_before(article: Article, sid: str) -> str:
+    """The last unit before ``sid`` that belongs to the report, page furniture skipped (where a
+    reader looks back for the speaker); the first unit when nothing of the report comes before."""
+    before = article.ids[: article.ids.index(sid)]
+    report = [u for u in before if article.key is None or article.key[u].label != LabelId.FURNITURE]
+    return report[-1] if report else (before or [sid])[0]
+
+
+def follows_furniture_first(article: Article, ids: list[str]) -> list[str]:
+    """``ids`` with the units right after page furniture first (looking back, a reader must skip it)."""
+    def after_furniture(sid: str) -> bool:
+        at = article.ids.index(sid)
+        return at > 0 and article.key is not None and article.key[article.ids[at - 1]].label == LabelId.FURNITURE
+
+    return sorted(ids, key=lambda sid: not after_furniture(sid))  # stable: the given order kept
+
+
+def cited_rules_writer(*rule_ids: str) -> Callable[[Article, list[str]], str]:
+    """A section writer: for each chosen unit, which of ``rule_ids`` the key cites, by codebook title."""
+    def write(article: Article, chosen: list[str]) -> str:
+        lines = []
+        for sid in chosen:
+            cites = article.key[sid].rules if article.key is not None else ()
+            cited = [article.codebook.rule(r) for r in rule_ids if r in cites]
+            lines.append(f"- **{sid}**: the key cites " + "; ".join(f"{r.title} ({r.id})" for r in cited))
+        return "\n".join(lines)
+
+    return write
