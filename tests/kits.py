@@ -109,3 +109,19 @@ def reviewed_fixture_kit(dest: Path) -> Path:
                      attribution=FIXTURE_ATTRIBUTION.get(sid), root=dest)
     review_fixture_figures(dest)
     return dest
+
+
+def review_proposed_figures(root: Path, article_id: str) -> None:
+    """An instructor in a hurry: confirm each proposed figure as it is, delete those whose unit the
+    proposer could not tell (the placeholder `counts`)."""
+    import json
+
+    from reportkit.figurereview import delete_figure, review_figure
+    from reportkit.key import PLACEHOLDER_COUNTS
+
+    ledger = json.loads((root / "data" / article_id / "figures.json").read_text("utf-8"))["figures"]
+    for figure in ledger:
+        if figure["counts"] == PLACEHOLDER_COUNTS:
+            delete_figure(article_id, figure["id"], root=root)
+        else:
+            review_figure(article_id, figure["id"], root=root)

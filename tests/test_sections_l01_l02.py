@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from kits import FIXTURE_ID, OWN, codebook_kit, reviewed_fixture_kit
+from kits import FIXTURE_ID, OWN, codebook_kit, review_proposed_figures, reviewed_fixture_kit
 
 from reportkit import lesson, sections
 from reportkit.article import Article, load_article
@@ -236,6 +236,7 @@ def _dev_article(text: Path, kit: Path) -> Article:
         rules = unit.get("rules") or []
         review_entry(text.stem, sentence.id, label=unit["label"], rules=rules,
                      rationale=f"The development label ({', '.join(rules)}).", root=kit)
+    review_proposed_figures(kit, text.stem)
     return load_article(text.stem, kit)
 
 

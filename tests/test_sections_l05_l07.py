@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from kits import FIXTURE_ID, OWN, codebook_kit, reviewed_fixture_kit
+from kits import FIXTURE_ID, OWN, codebook_kit, review_proposed_figures, reviewed_fixture_kit
 
 from reportkit import lesson, plots, sections
 from reportkit.article import Article, load_article
@@ -179,7 +179,7 @@ def test_composition_is_counted_from_the_key(bridge: Article) -> None:
             "s10–s11).*") in note
     assert "the most frequent label is reported claim: 4 of 8 units." in note
     assert "The key attributes 4 of them to Anna Kovalenko (direct quote: 2; reported claim: 2)." in note
-    assert "one row," in repr(plots.label_strip(bridge))  # 11 units: not "two rows of 20"
+    assert "one row of 11," in repr(plots.label_strip(bridge))  # 11 units: not "two rows of 20"
 
 
 def test_short_chains_are_described_as_short(bridge: Article) -> None:
@@ -194,7 +194,7 @@ def test_upstream_lists_where_each_unit_came_from_and_the_gaps(bridge: Article) 
     assert "- **Anna Kovalenko**: s01–s03, s05 (4 of the 8 units outside the page furniture)" in note
     assert note.endswith("And the gaps the article leaves: an unnamed source "
                          "(An engineer involved in the inspection, s09).")
-    assert lesson.upstream(bridge).text == "This article's data lists no upstream source to check."
+    assert lesson.upstream(bridge).text == "No upstream outlets have been entered for this article yet."
     assert lesson.units(bridge, "07.try") == ["s07"]  # the analyst's reading
 
 
@@ -251,6 +251,7 @@ def dev_articles(tmp_path_factory: pytest.TempPathFactory) -> list[Article]:
         for record, unit in zip(records, _gold_units(path, records), strict=True):
             review_entry(path.stem, record["id"], label=unit["label"], rules=unit.get("rules") or ["N1"],
                          rationale="The text's gold label.", root=root)
+        review_proposed_figures(root, path.stem)
         made.append(load_article(path.stem, root))
     return made
 
