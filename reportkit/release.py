@@ -632,9 +632,6 @@ def _cmd_release(args: argparse.Namespace) -> int:
         plan = plan_release(root, args.article, graded=args.graded, transfer=args.transfer)
         out = release(args.out, graded=args.graded, root=root, article=args.article, transfer=args.transfer,
                       with_solutions=args.with_solutions)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
     except DataError as error:
         from reportkit.cli import _count, _id_list, unreviewed_ids
 
@@ -653,6 +650,9 @@ def _cmd_release(args: argparse.Namespace) -> int:
         return 1
     except FileExistsError as error:
         print(f"error: {error}: give a new or empty folder", file=sys.stderr)
+        return 1
+    except ValueError as error:  # options that do not go together (DataError, a ValueError, is handled above)
+        print(f"error: {error}", file=sys.stderr)
         return 1
     graded = args.graded or args.transfer
     kind = ("transfer final (graded)" if args.transfer else "graded learner bundle" if graded else
