@@ -55,16 +55,22 @@ function buildAttribution(ctx) {
  */
 function wireLearner(ctx) {
   let last = 0;
+  let pending = 0;
   const refresh = () => {
-    const now = Date.now();
-    if (now - last < 300 || ctx.saver.down) return; // a click also focuses: one look is enough
-    last = now;
+    if (ctx.saver.down) return;
+    const wait = 300 - (Date.now() - last);
+    if (wait > 0) { // a click also focuses: one look is enough, but a later one must not be lost
+      if (!pending) pending = setTimeout(() => { pending = 0; refresh(); }, wait);
+      return;
+    }
+    last = Date.now();
     ctx.send({ type: "refresh" });
   };
   // Focus alone is not enough: a widget that kept focus while another tab was used gets no focusin.
   ctx.el.root.addEventListener("focusin", refresh);
   ctx.el.root.addEventListener("pointerdown", refresh);
   return () => {
+    clearTimeout(pending);
     ctx.el.root.removeEventListener("focusin", refresh);
     ctx.el.root.removeEventListener("pointerdown", refresh);
   };
