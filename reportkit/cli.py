@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from reportkit.errors import DataError
+from reportkit.errors import DataError, Problem
 from reportkit.key import keyed
 
 if TYPE_CHECKING:
@@ -167,6 +167,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for problem in others:
             print(f"  - {problem}", file=sys.stderr)
         return 1
+    later = teaching_problems(article)
+    if later:
+        print(f"{args.article}: INVALID", file=sys.stderr)
+        for problem in later:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
     print(f"{article.id}: OK — {len(article.sentences)} sentences, all keyed; "
           f"{len(article.figures)} figures; seed sha256 {article.seed_sha256[:12]}…")
     drafted = drafted_rationales(article)
@@ -174,6 +180,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"  note: {_count(drafted, 'rationale is', 'rationales are')} the kit's suggestion, confirmed "
               f"unedited: {_id_list(drafted)}. Learners read them; reword any that do not fit the sentence.")
     return 0
+
+
+def teaching_problems(article: Article) -> list[Problem]:
+    """What only a loaded article can show: lesson sections no lesson declares, questions the key
+    no longer answers."""
+    from reportkit.questiongen import unanswerable
+    from reportkit.sections.command import unknown
+
+    shown = f"data/{article.id}"
+    found = [Problem(f"{shown}/article.json", f"lessons.{sid}", None, "no lesson has this section (a typo?)")
+             for sid in unknown(article)]
+    return found + [Problem(f"{shown}/questions.json", qid, None, why) for qid, why in unanswerable(article)]
 
 
 def drafted_rationales(article: Article) -> list[str]:

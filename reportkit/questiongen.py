@@ -318,6 +318,25 @@ def generate(article: Article) -> Generated:
     return Generated(made, dropped)
 
 
+def unanswerable(article: Article) -> list[tuple[str, str]]:
+    """(question id, why) for each data-determined question whose key answer no longer scores in full
+    (the key changed after `questions` ran: e.g. the unit it asks about lost the feature it asked)."""
+    from reportkit.checks import key_answer, load_questions, score
+
+    found = []
+    for question in load_questions(article).values():
+        if question.kind not in DATA_KINDS:
+            continue
+        answer = key_answer(question, article)
+        if answer in (None, [], "") or not score(question, answer, article, 1).passed:
+            found.append((question.id, f"the key gives no answer that scores ({answer!r}): reword or delete it, or "
+                                       f"run `python -m reportkit questions {article.id} --force`"))
+    return found
+
+
+DATA_KINDS = ("ids", "label", "text", "chain", "number")  # kinds whose answer the key and ledger determine
+
+
 def lesson_of(question_id: str) -> str:
     """'q02_3' -> '02'."""
     return question_id[1:3]

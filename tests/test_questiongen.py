@@ -169,3 +169,31 @@ def test_the_docs_list_every_template():
     rows = {(line.split("|")[1].strip(), line.split("|")[2].strip(" `")) for line in table.splitlines()
             if line.startswith("| 0")}
     assert rows == {(t.lesson, t.name) for t in TEMPLATES}
+
+
+def test_validate_names_a_stale_question_and_an_unknown_section(kit, tmp_path):
+    """After `questions`, the author changes the key so a question no longer has an answer, and
+    mistypes a section id: `validate` lists both, with file and record."""
+    import shutil
+
+    from reportkit.authoring import review_entry
+
+    copy = tmp_path / "kit"
+    shutil.copytree(kit, copy)
+    write_questions(FIXTURE_ID, root=copy, force=True)
+    stored = {q["id"]: q for q in json.loads((copy / "data" / FIXTURE_ID / "questions.json").read_text("utf-8"))
+              ["questions"]}
+    assert stored["q04_1"]["key_label"] == "analysis"
+    review_entry(FIXTURE_ID, "s07", label="reported", rules=["R1"], rationale="Say it is his claim (R1).", root=copy)
+    meta_path = copy / "data" / FIXTURE_ID / "article.json"
+    meta = json.loads(meta_path.read_text("utf-8"))
+    meta_path.write_text(json.dumps({**meta, "lessons": {"02.partial-qoute": {"units": ["s05"]}}}), "utf-8")
+    env = {"REPORTKIT_HOME": str(copy), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "reportkit", "validate", FIXTURE_ID], cwd=copy, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert lines[0] == f"{FIXTURE_ID}: INVALID"
+    assert any("article.json: record lessons.02.partial-qoute" in line and "no lesson has this section" in line
+               for line in lines), lines
+    assert any("questions.json: record q04_1" in line and "--force" in line for line in lines), lines
