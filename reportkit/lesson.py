@@ -9,16 +9,25 @@ it reads on light and dark themes. Helpers that use the key (``show(..., key=Tru
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from reportkit.article import Article, Sentence
+from reportkit.blocks import (  # noqa: F401 - re-exported: notebooks and tests use lesson.*
+    QUOTE_RE,
+    Block,
+    Chain,
+    chain_text,
+    chains,
+    id_ranges,
+    markdown,
+    sentence,
+)
+from reportkit.blocks import esc as _esc
+from reportkit.blocks import table as _table
 from reportkit.key import KeyEntry, keyed
 
-QUOTE_RE = re.compile(r"“[^”]*”|\"[^\"]*\"")
 BRACKET_RE = re.compile(r"\[[^\]]*\]")
 PRONOUN_RE = re.compile(r"\b(he|He|his|His)\b")
 
@@ -37,27 +46,6 @@ LEGEND = {
     "hedge": "hedge",
 }
 MUTED = "opacity:.75;font-size:90%"
-
-
-@dataclass(frozen=True)
-class Block:
-    """HTML for Jupyter with a plain-text twin (the text/plain output)."""
-
-    html: str
-    text: str
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __repr__(self) -> str:
-        return self.text
-
-    def __add__(self, other: Block) -> Block:
-        return Block(self.html + other.html, f"{self.text}\n{other.text}")
-
-
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
 
 
 def _find(text: str, needle: str) -> tuple[int, int] | None:
@@ -185,17 +173,7 @@ def read(article: Article, first: str | None = None, last: str | None = None) ->
                  header + "\n\n" + "\n\n".join(paras_text))
 
 
-def _table(headers: list[str], rows: list[list[str]], rows_html: list[list[str]] | None = None) -> Block:
-    rows_html = rows_html or [[_esc(c) for c in row] for row in rows]
-    head = "".join(f'<th style="text-align:left">{_esc(h)}</th>' for h in headers)
-    body = "".join("<tr>" + "".join(f'<td style="text-align:left;vertical-align:top">{c}</td>'
-                                     for c in row) + "</tr>" for row in rows_html)
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    widths = [min(w, 40) for w in widths]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-    return Block(f"<table>{'<thead><tr>' + head + '</tr></thead>'}<tbody>{body}</tbody></table>",
-                 "\n".join(lines))
+
 
 
 def swatch(color: str) -> str:
@@ -367,11 +345,6 @@ def figures_table(article: Article) -> Block:
     return _table(["sentence", "figure", "counts", "asserted by", "chain", "hedge"], rows)
 
 
-def sentence(text: str) -> Block:
-    """One sentence in place of a table or list the article has nothing for."""
-    return Block(f"<p>{_esc(text)}</p>", text)
-
-
 def no_figures(article: Article) -> Block:
     """What a figures table shows without figures: an empty ledger, or none in a bundle without the key."""
     if article.key is None:
@@ -386,41 +359,6 @@ def checking_table(article: Article) -> Block:
         return no_figures(article)
     rows = [[f.sentence, f.text, f.how_to_check] for f in article.figures]
     return _table(["sentence", "figure", "how you could check it"], rows)
-
-
-def id_ranges(ids: list[str]) -> str:
-    """'s01–s07, s11' from a list of ids in article order."""
-    numbers = [int(i[1:]) for i in ids]
-    runs: list[list[int]] = []
-    for n in numbers:
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    return ", ".join(f"s{r[0]:02d}" if len(r) == 1 else f"s{r[0]:02d}–s{r[-1]:02d}" for r in runs)
-
-
-Chain = tuple[tuple[str, bool], ...]  # (name, reached by an inferred step) from the source to the page
-
-
-def chains(article: Article) -> list[tuple[Chain, list[str]]]:
-    """Each distinct attribution chain of the report (furniture left out) with its sentences; a chain
-    with an inferred step is distinct from the same names stated."""
-    found: dict[Chain, list[str]] = {}
-    for entry in article.key or ():
-        if entry.label == "furniture" or len(entry.attribution.channel) < 2:
-            continue
-        found.setdefault(entry.attribution.chain_nodes(), []).append(entry.id)
-    return sorted(found.items(), key=lambda item: (-len(item[1]), item[1][0]))
-
-
-def chain_text(chain: Chain) -> str:
-    """'A → B → page', with '⇢ B (inferred)' where a step is the reader's inference."""
-    text = ""
-    for i, (name, inferred) in enumerate(chain):
-        arrow = "" if i == 0 else (" ⇢ " if inferred else " → ")
-        text += arrow + (f"{name} (inferred)" if inferred else name)
-    return text
 
 
 def chains_table(article: Article) -> Block:
@@ -459,11 +397,11 @@ def compare(article: Article, answers: Mapping[str, str]) -> Block:
     if not any(answers.get(sid) for sid in article.ids):
         return Block("<p>Nothing tagged yet.</p>", "Nothing tagged yet.")
     rows = []
-    for sentence in article.sentences:
-        verdict = judge_label(keyed(article.key)[sentence.id], answers.get(sentence.id), article.codebook,
+    for unit in article.sentences:
+        verdict = judge_label(keyed(article.key)[unit.id], answers.get(unit.id), article.codebook,
                               reveal=True)
         if verdict.status != "correct":
-            rows.append([sentence.id, verdict.given or "—", verdict.status, verdict.message])
+            rows.append([unit.id, verdict.given or "—", verdict.status, verdict.message])
     if not rows:
         return Block("<p>Every unit matches the key.</p>", "Every unit matches the key.")
     return _table(["unit", "yours", "verdict", "why"], rows)
@@ -472,13 +410,13 @@ def compare(article: Article, answers: Mapping[str, str]) -> Block:
 def quotes_table(article: Article) -> Block:
     """Every unit with quotation marks: what is inside them, and whether the key calls it a quote."""
     rows = []
-    for sentence in article.sentences:
-        quoted = [m.group(0) for m in QUOTE_RE.finditer(sentence.text)]
+    for unit in article.sentences:
+        quoted = [m.group(0) for m in QUOTE_RE.finditer(unit.text)]
         if not quoted:
             continue
-        label = article.key[sentence.id].label if article.key is not None else "?"
-        share = sum(len(q) for q in quoted) / len(sentence.text)
-        rows.append([sentence.id, " … ".join(quoted), f"{100 * share:.0f}%",
+        label = article.key[unit.id].label if article.key is not None else "?"
+        share = sum(len(q) for q in quoted) / len(unit.text)
+        rows.append([unit.id, " … ".join(quoted), f"{100 * share:.0f}%",
                      article.codebook.label(label).name.lower() if label != "?" else "?"])
     if not rows:
         return Block("<p>No unit of this article contains quotation marks.</p>",
@@ -669,14 +607,6 @@ def try_label(article: Article, sid: str, label: object) -> Block:
 # article.json's "lessons" overrides or from the key, so the same notebook runs on any article.
 
 
-def markdown(text: str) -> Block:
-    """Markdown prose (a section's note) as a Block: HTML for Jupyter, the Markdown as text."""
-    import mistune
-
-    render = mistune.create_markdown(escape=True)
-    return Block(f'<div class="reportkit-note">{render(text)}</div>', text)
-
-
 def units(article: Article, section_id: str) -> list[str]:
     """The units a lesson section shows (article.json's choice, else the key's)."""
     from reportkit import sections
@@ -693,7 +623,13 @@ def note(article: Article, section_id: str) -> Block:
 
 def section(article: Article, section_id: str, *, explained: bool = False, key: bool = True) -> Block:
     """A lesson section: its note, then its units marked up (and the key's verdict on them when
-    ``explained``). An article with nothing for the section gets the one sentence that says so."""
+    ``explained``). An article with nothing for the section gets the one sentence that says so.
+    A section whose lesson shows it otherwise (lesson 09's comparisons) is shown its own way."""
+    from reportkit import sections
+
+    show_own = sections.renderer(section_id)
+    if show_own is not None:
+        return show_own(article, section_id)
     chosen = units(article, section_id)
     block = note(article, section_id)
     if chosen:

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 from reportkit.article import Article
-from reportkit.lesson import chain_text, chains, id_ranges
+from reportkit.blocks import chain_text, chains, id_ranges
 
 INK = "#222222"
 FAINT = "#666666"

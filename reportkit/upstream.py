@@ -20,9 +20,11 @@ from enum import Enum
 from pathlib import Path
 
 from reportkit.article import Article, reviewed_figures
+from reportkit.blocks import Block
+from reportkit.blocks import esc as _esc
+from reportkit.blocks import table as _table
 from reportkit.datafiles import find_kit_root, read_json
 from reportkit.errors import DataError, Problem, display_path
-from reportkit.lesson import Block, _esc, _table
 
 FILE_NAME = "upstream.json"
 MAX_WORDS = 40  # an excerpt quotes no more than teaching needs
@@ -365,10 +367,3 @@ def comparisons_table(article: Article, unit_ids: Iterable[str], kinds: Iterable
     if not tables:
         return None
     return sum(tables[1:], tables[0])
-
-
-def section(article: Article, section_id: str) -> Block:
-    """A section of lesson 09: its comparisons side by side with the note (see reportkit.sections.l09)."""
-    from reportkit.sections import l09  # l09 declares its sections with this module's queries
-
-    return l09.show(article, section_id)

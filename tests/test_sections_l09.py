@@ -17,7 +17,7 @@ import nbformat
 import pytest
 from kits import FIXTURE_ID, OWN, reviewed_fixture_kit
 
-from reportkit import sections, upstream
+from reportkit import lesson, sections, upstream
 from reportkit.article import Article, load_article
 from reportkit.sections import l09
 from reportkit.upstream import EMPTY_UPSTREAM, NOT_IN_BUNDLE, Shows, side_by_side
@@ -134,14 +134,14 @@ def test_kyiv_post_keeps_its_units_and_prose(kyiv_post, section_id):
 def test_kyiv_post_shows_the_same_comparisons_as_before(kyiv_post, section_id):
     units, kinds = KYIV_POST_TABLES[section_id]
     before = [side_by_side(kyiv_post, *units, shows=kind).text for kind in kinds]
-    shown = upstream.section(kyiv_post, section_id).text
+    shown = lesson.section(kyiv_post, section_id).text
     assert "\n".join(before) in shown
     assert shown.endswith(sections.note(kyiv_post, section_id))
 
 
 def test_kyiv_post_sources_and_figures_tables_are_shown_with_their_prose(kyiv_post):
-    assert upstream.sources_table(kyiv_post).text in upstream.section(kyiv_post, "09.sources").text
-    assert upstream.figure_checks(kyiv_post).text in upstream.section(kyiv_post, "09.confirm").text
+    assert upstream.sources_table(kyiv_post).text in lesson.section(kyiv_post, "09.sources").text
+    assert upstream.figure_checks(kyiv_post).text in lesson.section(kyiv_post, "09.confirm").text
 
 
 @pytest.mark.parametrize("section_id", sorted(KYIV_POST_FROM_DATA))
@@ -179,12 +179,12 @@ def test_fiction_sections_choose_from_its_comparisons(fiction, section_id):
 def test_fiction_lacks_some_sections_and_says_so_in_one_sentence(fiction, section_id):
     absent = l09.PARTS[section_id].section.absent
     assert sections.units(fiction, section_id) == []
-    assert upstream.section(fiction, section_id).text == f"*{absent}*"
+    assert lesson.section(fiction, section_id).text == f"*{absent}*"
     assert absent.count(". ") == 0 and absent.endswith(".")
 
 
 def test_fiction_notes_come_from_its_upstream_json(fiction):
-    shown = upstream.section(fiction, "09.changed-word").text
+    shown = lesson.section(fiction, "09.changed-word").text
     assert "[s01] Mayor Anna Kovalenko announced on Tuesday" in shown
     assert "https://example.org/harbour-radio/bridge" in shown
     assert shown.endswith("- **s01**, Harbour Radio: the article has “emergency repairs”; the excerpt has "
@@ -193,7 +193,7 @@ def test_fiction_notes_come_from_its_upstream_json(fiction):
                                                            "compared with 1 unit of the article.")
     cues = "cues such as “announced” (s01), “said” (s02), “According to” (s06)"
     assert cues in sections.note(fiction, "09.attribution")
-    assert not any(foreign in upstream.section(fiction, sid).text for sid in l09.PARTS for foreign in FOREIGN)
+    assert not any(foreign in lesson.section(fiction, sid).text for sid in l09.PARTS for foreign in FOREIGN)
 
 
 def test_an_article_whose_upstream_json_is_empty_says_so(fiction_kit):
@@ -203,8 +203,8 @@ def test_an_article_whose_upstream_json_is_empty_says_so(fiction_kit):
         assert not upstream.has_comparisons(FIXTURE_ID, fiction_kit)
         for section_id in l09.PARTS:
             if l09.PARTS[section_id].upstream:
-                assert upstream.section(empty, section_id).text == f"*{EMPTY_UPSTREAM}*"
-        assert "“announced” (s01)" in upstream.section(empty, "09.attribution").text  # the key still teaches
+                assert lesson.section(empty, section_id).text == f"*{EMPTY_UPSTREAM}*"
+        assert "“announced” (s01)" in lesson.section(empty, "09.attribution").text  # the key still teaches
     finally:
         write_upstream(fiction_kit, FICTION_UPSTREAM)
     assert upstream.has_comparisons(FIXTURE_ID, fiction_kit)
@@ -215,10 +215,10 @@ def test_an_article_without_upstream_json_says_none_is_entered(fiction_kit):
     try:
         bare = load_article(FIXTURE_ID, fiction_kit)
         assert not upstream.has_comparisons(FIXTURE_ID, fiction_kit)
-        assert upstream.section(bare, "09.cue").text == f"*{EMPTY_UPSTREAM}*"
-        assert upstream.section(bare, "09.sources").text == f"*{EMPTY_UPSTREAM}*"
+        assert lesson.section(bare, "09.cue").text == f"*{EMPTY_UPSTREAM}*"
+        assert lesson.section(bare, "09.sources").text == f"*{EMPTY_UPSTREAM}*"
         graded = dataclasses.replace(bare, key=None)  # a graded bundle: no key, no upstream.json
-        assert upstream.section(graded, "09.cue").text == f"*{NOT_IN_BUNDLE}*"
+        assert lesson.section(graded, "09.cue").text == f"*{NOT_IN_BUNDLE}*"
     finally:
         write_upstream(fiction_kit, FICTION_UPSTREAM)
 

@@ -46,6 +46,20 @@ class Section:
 
 
 _REGISTRY: dict[str, Section] = {}
+# Sections that show something else than marked-up units (lesson 09: comparisons side by side).
+_RENDERERS: dict[str, Callable[[Article, str], Any]] = {}
+
+
+def render_with(show: Callable[[Article, str], Any], *section_ids: str) -> None:
+    """Declare that ``lesson.section`` shows these sections with ``show(article, section_id)``."""
+    for section_id in section_ids:
+        _RENDERERS[section_id] = show
+
+
+def renderer(section_id: str) -> Callable[[Article, str], Any] | None:
+    """The section's own way of showing itself, if its lesson declared one."""
+    _load_modules()
+    return _RENDERERS.get(section_id)
 
 
 def register(*sections: Section) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from reportkit.article import Article
+from reportkit.blocks import id_ranges
 from reportkit.key import LabelId
-from reportkit.lesson import id_ranges
 from reportkit.sections import Section, register
 from reportkit.sections.choose import (
     by_rule,

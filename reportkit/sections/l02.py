@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from reportkit.article import Article
+from reportkit.blocks import QUOTE_RE, chain_text
 from reportkit.key import LabelId
-from reportkit.lesson import QUOTE_RE, chain_text
 from reportkit.sections import Section, register
 from reportkit.sections.choose import (
     by_chain_length,

@@ -8,8 +8,8 @@ article leaves."""
 from __future__ import annotations
 
 from reportkit.article import Article
+from reportkit.blocks import Chain, chain_text, chains, id_ranges
 from reportkit.key import LabelId, keyed
-from reportkit.lesson import Chain, chain_text, chains, id_ranges  # lesson imports sections only lazily
 from reportkit.sections import Section, label_name, register
 from reportkit.sections.choose import by_chain_length, by_label, combine, entries
 

@@ -17,7 +17,7 @@ from functools import partial
 
 from reportkit import sections
 from reportkit.article import Article
-from reportkit.lesson import Block, markdown
+from reportkit.blocks import Block, markdown
 from reportkit.sections import Section, register
 from reportkit.sections.choose import combine, entries, with_figures
 from reportkit.upstream import (
@@ -208,3 +208,6 @@ def show(article: Article, section_id: str) -> Block:
 
 def comparisons_table_of(shows: tuple[Shows, ...], article: Article, chosen: list[str]) -> Block | None:
     return comparisons_table(article, chosen, shows)
+
+
+sections.render_with(show, *PARTS)
