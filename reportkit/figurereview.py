@@ -168,8 +168,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "the article until every figure is reviewed or deleted.")
     p.add_argument("article", metavar="ARTICLE", help="an article id (see `articles`)")
     action = p.add_mutually_exclusive_group()
-    action.add_argument("--confirm", metavar="ID", help="mark figure ID (e.g. f01) reviewed, with the corrections")
-    action.add_argument("--delete", metavar="ID", help="remove figure ID from the ledger")
+    action.add_argument("--confirm", metavar="ID", nargs="+",
+                        help="mark figure ID (e.g. f01) reviewed, with the corrections; several IDs: each as it is")
+    action.add_argument("--delete", metavar="ID", nargs="+", help="remove figure ID (or several) from the ledger")
     p.add_argument("--text", help="the figure exactly as the sentence writes it")
     p.add_argument("--value", type=float, help="its value as a number (4.2 million: 4200000)")
     p.add_argument("--kind", choices=[k.value for k in FigureKind], help="what kind of figure it is")
@@ -189,18 +190,18 @@ def _corrections(args: argparse.Namespace) -> dict[str, Any]:
 
 def _cmd_figures(args: argparse.Namespace) -> int:
     corrections = _corrections(args)
-    if corrections and not args.confirm:
-        print(f"error: corrections ({', '.join(corrections)}) go with --confirm ID", file=sys.stderr)
+    if corrections and (not args.confirm or len(args.confirm) > 1):
+        print(f"error: corrections ({', '.join(corrections)}) go with --confirm and one ID", file=sys.stderr)
         return 1
     try:
-        if args.confirm:
-            figure = review_figure(args.article, args.confirm, **corrections)
+        for figure_id in args.confirm or ():  # each checked and written on its own: a refusal stops the rest
+            figure = review_figure(args.article, figure_id, **corrections)
             print(f"{figure['id']} reviewed: {figure['text']!r} ({figure['kind']}, counts {figure['counts']!r}, "
                   f"hedge {figure['hedge']!r}, asserted by {figure['asserted_by']})")
-            return 0
-        if args.delete:
-            figure = delete_figure(args.article, args.delete)
+        for figure_id in args.delete or ():
+            figure = delete_figure(args.article, figure_id)
             print(f"{figure['id']} deleted: {figure['text']!r} in {figure['sentence']}")
+        if args.confirm or args.delete:
             return 0
     except (KeyError, ValueError) as error:
         print(f"error: {error.args[0] if isinstance(error, KeyError) else error}", file=sys.stderr)
@@ -223,6 +224,7 @@ def _print_ledger(article_id: str) -> int:
     print(f"\n{len(figures) - waiting} of {len(figures)} reviewed. Check each against its sentence "
           f"(`python -m reportkit show {article_id}`), then confirm it, correcting what is wrong:\n"
           f"  python -m reportkit figures {article_id} --confirm f01 --counts \"…\" --hedge \"about\"\n"
+          f"confirm several that are right as they are: python -m reportkit figures {article_id} --confirm f02 f03\n"
           f"or delete it (a year the lessons need not ask about): "
           f"python -m reportkit figures {article_id} --delete f01")
     return 0

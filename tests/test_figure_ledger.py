@@ -22,7 +22,6 @@ from kits import (
     FIXTURE_REVIEW,
     OWN,
     codebook_kit,
-    figure_commands,
     reviewed_fixture_kit,
 )
 
@@ -181,7 +180,8 @@ def test_validate_refuses_unreviewed_figures_until_the_readmes_review(tmp_path: 
         load_article(README_ID, kit)
 
     readme = _readme_figure_commands()
-    assert [c[2:3] for c in readme] == [[], ["--confirm"], ["--delete"]] and {c[1] for c in readme} == {README_ID}
+    assert [c[2:3] for c in readme] == [[], ["--confirm"], ["--confirm"], ["--delete"]]
+    assert {c[1] for c in readme} == {README_ID} and readme[2][3:] == ["f01", "f03", "f05"]  # several at once
     listed = _cli(*readme[0], cwd=kit)
     assert listed.returncode == 0, listed.stderr
     rows = listed.stdout.splitlines()
@@ -192,12 +192,11 @@ def test_validate_refuses_unreviewed_figures_until_the_readmes_review(tmp_path: 
         done = _cli(*command, cwd=kit)
         assert done.returncode == 0, done.stderr
     ledger = {f["id"]: f for f in _ledger(kit, README_ID)}
-    assert "f04" not in ledger and ledger["f02"]["reviewed"] is True
+    assert "f04" not in ledger and all(f["reviewed"] for f in ledger.values())
     assert ledger["f02"]["channel"] == ["Anna Kovalenko", "Harbour Gazette"]  # the new asserter heads it
-    assert _cli("validate", README_ID, cwd=kit).returncode == 1  # f01, f03 and f05 still wait
-    for command in figure_commands(README_ID):
-        if command[3] in ledger and not ledger[command[3]]["reviewed"]:
-            assert _cli(*command, cwd=kit).returncode == 0
+    assert ledger["f03"]["hedge"] == "at least"  # confirmed as proposed
+    refused = _cli("figures", README_ID, "--confirm", "f01", "f03", "--counts", "x", cwd=kit)
+    assert refused.returncode == 1 and "go with --confirm and one ID" in refused.stderr
     valid = _cli("validate", README_ID, cwd=kit)
     assert valid.returncode == 0, valid.stderr
     assert "4 figures" in valid.stdout
@@ -222,7 +221,7 @@ def test_review_refuses_what_the_sentence_does_not_hold(new_kit: Path):
         review_figure(FIXTURE_ID, "f99", root=new_kit)
     assert path.read_bytes() == before  # nothing written when refused
     no_confirm = _cli("figures", FIXTURE_ID, "--hedge", "about", cwd=new_kit)
-    assert no_confirm.returncode == 1 and "go with --confirm ID" in no_confirm.stderr
+    assert no_confirm.returncode == 1 and "go with --confirm and one ID" in no_confirm.stderr
     unknown = _cli("figures", FIXTURE_ID, "--delete", "f42", cwd=new_kit)
     assert unknown.returncode == 1 and "no figure 'f42'" in unknown.stderr
 
