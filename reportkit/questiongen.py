@@ -224,6 +224,8 @@ def figure_hedge(article: Article) -> list[Record]:
     parts = [p.strip() for p in figure.hedge.split("…") if p.strip()]
     return [{"kind": "text", "sentence": figure.sentence, "field": "hedges", "points": 1,
              "expected": parts[0], "aliases": parts[1:],
+             "explain": f"“{figure.hedge}” qualifies “{figure.text}” ({figure.counts}): the sentence does not give it "
+                        "as an exact figure.",
              "prompt": f"Copy a word or phrase from {figure.sentence} that makes “{figure.text}” less than certain."}]
 
 
