@@ -285,6 +285,14 @@ def _ordinary_user() -> str | None:
         return None
 
 
+def _kit_reachable_by(user: str | None) -> bool:
+    """Whether ``user`` can read the kit where it lies: a clone under a private folder (mode 700, as
+    `mktemp -d` makes) cannot be run by anyone else, whatever ./kit does."""
+    if user is None or shutil.which("runuser") is None:
+        return False
+    return subprocess.run(["runuser", "-u", user, "--", "test", "-r", str(KIT / "kit.py")]).returncode == 0
+
+
 def _overlay_venv(base: Path) -> Path:
     """A venv of the system's Python that sees this venv's packages: root's venv usually lives on a Python
     (pyenv under /root) an ordinary user may not run."""
@@ -312,6 +320,8 @@ def _same_python_minor_as_system() -> bool:
 @needs_kit_venv
 @pytest.mark.skipif(not is_root or _ordinary_user() is None, reason="needs root to start ./kit lab as rkuser")
 @pytest.mark.skipif(not _same_python_minor_as_system(), reason="the system's Python cannot load this venv")
+@pytest.mark.skipif(is_root and not _kit_reachable_by(_ordinary_user()),
+                    reason="rkuser cannot read the kit here (a parent folder is private)")
 def test_kit_lab_as_an_ordinary_user_adds_no_allow_root():
     base = Path(tempfile.mkdtemp(prefix="kit-lab-user-"))
     try:
