@@ -157,3 +157,11 @@ def tiny_env(tiny_kit: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("REPORTKIT_HOME", str(tiny_kit))
     monkeypatch.chdir(work)
     return work
+
+
+@pytest.fixture(scope="session")
+def kyiv_post():  # noqa: ANN201 - reportkit.article.Article
+    """The kit's own article (the Kyiv Post), loaded once: lessons' sections are checked against it."""
+    from reportkit.article import load_article
+
+    return load_article("kyivpost-2024-12-zelensky-kyodo", REPO)

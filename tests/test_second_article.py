@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from kits import OWN, codebook_kit, copy_kit, figure_commands, review_fixture_figures
+from kits import FIXTURE_REVIEW, OWN, codebook_kit, copy_kit, figure_commands, review_fixture_figures
 
 from reportkit.answers import AnswersFile
 from reportkit.article import load_article
@@ -34,19 +34,7 @@ OUTLET = "Harbour Gazette"
 # Warnings are errors (relaxed only by `./kit lower-bounds`, see tests/test_notebooks.py).
 WARNINGS_AS_ERRORS = f"import warnings\nwarnings.simplefilter({os.environ.get('REPORTKIT_TEST_WARNINGS', 'error')!r})"
 # The key a careful instructor settles on (as in tests/test_authoring.py), with a rationale each.
-REVIEWED = {
-    "s01": ("reported", ["R1"], "Kovalenko's announcement in the reporter's words, cue 'announced' (R1)."),
-    "s02": ("quote", ["Q1"], "Kovalenko's own words in quotation marks with 'she said' (Q1)."),
-    "s03": ("quote", ["Q2"], "The quotation goes on without a new attribution (Q2)."),
-    "s04": ("furniture", ["F1"], "An advertisement marker belongs to the page, not the report (F1)."),
-    "s05": ("reported", ["R2"], "A paraphrase that quotes only a fragment is a reported claim (R2)."),
-    "s06": ("reported", ["R4"], "A fact attributed to another outlet's report (R4)."),
-    "s07": ("analysis", ["A1"], "An outside analyst's forecast: third-party analysis (A1)."),
-    "s08": ("narration", ["N1"], "Background stated on the reporter's own authority (N1)."),
-    "s09": ("reported", ["R5"], "An anonymous participant's warning: a reported claim (R5)."),
-    "s10": ("furniture", ["F2"], "A teaser for another article (F2)."),
-    "s11": ("furniture", ["F1"], "The corrections footer is page furniture (F1)."),
-}
+REVIEWED = FIXTURE_REVIEW  # label, rules, rationale per unit (tests/kits.py)
 RIGHT = {sid: label for sid, (label, _, _) in REVIEWED.items()}
 # Six of eleven right: partial credit 10 × 6/11.
 PARTIAL = {**RIGHT, "s02": "reported", "s05": "quote", "s06": "narration", "s07": "reported", "s09": "analysis"}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from kits import FIXTURE_ID, OWN, codebook_kit, review_proposed_figures, reviewed_fixture_kit
+from kits import FIXTURE_ID, codebook_kit, review_proposed_figures, reviewed_fixture_kit
 
 from reportkit import lesson, sections
 from reportkit.article import Article, load_article
@@ -65,11 +65,6 @@ FICTION = {
     "02.try": ["s05"],
 }
 FICTION_ABSENT = ("01.pronoun", "01.more-pronouns", "02.brackets", "02.said-to-whom")
-
-
-@pytest.fixture(scope="module")
-def kyiv_post() -> Article:
-    return load_article(OWN, KIT)
 
 
 @pytest.fixture(scope="module")

@@ -71,11 +71,6 @@ OURS = sorted(sid for sid in sections.registry() if sid[:3] in ("03.", "04."))
 
 
 @pytest.fixture(scope="module")
-def kyiv_post() -> Article:
-    return load_article(OWN, KIT)
-
-
-@pytest.fixture(scope="module")
 def fixture_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return reviewed_fixture_kit(tmp_path_factory.mktemp("kit"))
 

@@ -89,11 +89,6 @@ FOREIGN = ("Zelensky", "Kyiv Post", "Kyodo", "Stoltenberg")
 
 
 @pytest.fixture(scope="module")
-def kyiv_post() -> Article:
-    return load_article(OWN, KIT)
-
-
-@pytest.fixture(scope="module")
 def fiction_kit(tmp_path_factory: pytest.TempPathFactory) -> Path:
     kit = reviewed_fixture_kit(tmp_path_factory.mktemp("fiction"))
     write_upstream(kit, FICTION_UPSTREAM)
