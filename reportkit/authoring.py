@@ -219,19 +219,33 @@ def _codebook(root: Path) -> Any:
     return _CODEBOOKS[token]
 
 
-def _open_key(article_id: str, sentence_id: str, root: Path) -> tuple[Path, dict[str, Any], dict[str, Any], str]:
-    """key.json's path and document, the entry for ``sentence_id`` and that sentence's text."""
+# The record list of each data file an author edits, and what one record is called in messages.
+RECORD_LISTS = {"key.json": ("entries", "key entry"), "figures.json": ("figures", "figure")}
+
+
+def open_record(article_id: str, file_name: str, record_id: str,
+                root: Path) -> tuple[Path, dict[str, Any], dict[str, Any], str]:
+    """A data file's path and document (key.json, figures.json), its record ``record_id`` and the text of
+    that record's sentence (a figure names its sentence; a key entry is one)."""
     folder = root / "data" / article_id
-    path = folder / "key.json"
+    path = folder / file_name
     document = json.loads(path.read_text("utf-8"))
-    entry = next((e for e in document["entries"] if e["id"] == sentence_id), None)
-    if entry is None:
-        raise KeyError(f"no key entry {sentence_id!r} in {path}")
+    field, what = RECORD_LISTS[file_name]
+    record = next((r for r in document[field] if r["id"] == record_id), None)
+    if record is None:
+        known = ", ".join(r["id"] for r in document[field]) or "none"
+        raise KeyError(f"no {what} {record_id!r} in {path} (its {field}: {known})")
+    sentence_id = record.get("sentence", record_id)
     sentences = json.loads((folder / "sentences.json").read_text("utf-8"))["sentences"]
     text = next((s["text"] for s in sentences if s["id"] == sentence_id), None)
     if text is None:
-        raise KeyError(f"no sentence {sentence_id!r} in {folder / 'sentences.json'}")
-    return path, document, entry, text
+        raise KeyError(f"{record_id}: no sentence {sentence_id!r} in {folder / 'sentences.json'}")
+    return path, document, record, text
+
+
+def _open_key(article_id: str, sentence_id: str, root: Path) -> tuple[Path, dict[str, Any], dict[str, Any], str]:
+    """key.json's path and document, the entry for ``sentence_id`` and that sentence's text."""
+    return open_record(article_id, "key.json", sentence_id, root)
 
 
 def _clean_text(value: Any, what: str) -> str | None:

@@ -9,12 +9,11 @@ whole file atomically; nothing is written when a change is refused.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from reportkit.authoring import write_json
+from reportkit.authoring import open_record, write_json
 from reportkit.datafiles import find_kit_root
 from reportkit.key import PLACEHOLDER_COUNTS, Figure, FigureKind
 
@@ -24,18 +23,7 @@ HEDGE_SEPARATOR = "…"  # 'suggests … around': hedge words apart in the sente
 
 def _open_ledger(article_id: str, figure_id: str, root: Path) -> tuple[Path, dict[str, Any], dict[str, Any], str]:
     """figures.json's path and document, the record ``figure_id`` and its sentence's text."""
-    folder = root / "data" / article_id
-    path = folder / "figures.json"
-    document = json.loads(path.read_text("utf-8"))
-    item = next((f for f in document["figures"] if f["id"] == figure_id), None)
-    if item is None:
-        known = ", ".join(f["id"] for f in document["figures"]) or "none"
-        raise KeyError(f"no figure {figure_id!r} in {path} (its figures: {known})")
-    sentences = json.loads((folder / "sentences.json").read_text("utf-8"))["sentences"]
-    text = next((s["text"] for s in sentences if s["id"] == item["sentence"]), None)
-    if text is None:
-        raise KeyError(f"{figure_id}: no sentence {item['sentence']!r} in {folder / 'sentences.json'}")
-    return path, document, item, text
+    return open_record(article_id, "figures.json", figure_id, root)
 
 
 def _required_text(item: dict[str, Any], name: str) -> str:
