@@ -480,13 +480,7 @@ def _score_chain(question: Question, answer: Any, article: Article, attempt: int
 def _score_number(question: Question, answer: Any, article: Article, attempt: int) -> Result:
     spec = question.spec
     figure = next((f for f in article.figures if f.id == spec.get("figure")), None)
-    if "expected" in spec:
-        expected = spec["expected"]
-    elif "key_label" in spec:  # a count of the key's sentences with one label
-        within = spec.get("within") or article.ids
-        expected = sum(1 for sid in within if _key(article)[sid].label == spec["key_label"])
-    else:
-        expected = figure.value if figure else None
+    expected = _expected_number(question, article)
     ok = expected is not None and abs(float(answer) - float(expected)) <= 1e-9 * max(1.0, abs(float(expected)))
     explain = spec.get("explain", "")
     if figure is None:
@@ -1048,7 +1042,7 @@ def _expected_number(question: Question, article: Article) -> float | None:
     spec = question.spec
     if "expected" in spec:
         return float(spec["expected"])
-    if "key_label" in spec:
+    if "key_label" in spec:  # a count of the key's sentences with one label
         within = spec.get("within") or article.ids
         return float(sum(1 for sid in within if _key(article)[sid].label == spec["key_label"]))
     figure = next((f for f in article.figures if f.id == spec.get("figure")), None)

@@ -97,7 +97,7 @@ def lesson_title(lesson_path: Path) -> str:
     return found.group(1).strip() if found else lesson_path.stem
 
 
-def header(number: str, lesson_path: Path, questions: list[Question]) -> str:
+def header(lesson_path: Path, questions: list[Question]) -> str:
     title = lesson_title(lesson_path)
     minutes = max(5, round(MINUTES_PER_POINT * sum(q.points for q in questions) / 5) * 5)
     return (f"# Exercise {title}\n\n**Time:** {minutes} minutes · **Prerequisites:** lesson "
@@ -123,7 +123,7 @@ def exercise_notebook(article: Article, number: str, lesson_path: Path, credit: 
                         "reportkit": {"article": article.id, "license": "CC-BY-4.0", "generated": True}})
     parameters = _cell("code", f'ARTICLE = "{article.id}"', "parameters", "setup")
     parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [_cell("markdown", header(number, lesson_path, questions), "md-01", "text"), parameters,
+    nb.cells = [_cell("markdown", header(lesson_path, questions), "md-01", "text"), parameters,
                 _cell("code", SETUP, "code-02", "setup")]
     for question in questions:
         nb.cells += question_cells(question, article)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reportkit.article import Article, load_article
+from reportkit.article import Article, load_article, reviewed_figures
 from reportkit.datafiles import find_kit_root
 from reportkit.key import LabelId
 from reportkit.sections import choose
@@ -205,7 +205,7 @@ ASKED_FIGURE_KINDS = ("count", "share", "amount")
 
 
 def _reviewed_figures(article: Article) -> list[Any]:
-    return [f for f in article.figures if getattr(f, "reviewed", True) and f.value is not None]
+    return [f for f in reviewed_figures(article) if f.value is not None]
 
 
 def figure_numbers(article: Article) -> list[Record]:
@@ -368,10 +368,9 @@ def write_questions(article_id: str, *, root: Path | None = None, force: bool = 
     from reportkit.authoring import write_json
 
     write_json(path, document)
-    load_article(article_id, root)  # the file must still load (raises DataError listing problems)
     from reportkit.checks import load_questions
 
-    load_questions(load_article(article_id, root))
+    load_questions(load_article(article_id, root))  # the file must still load (DataError lists problems)
     return made
 
 

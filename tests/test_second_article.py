@@ -390,3 +390,13 @@ def test_new_article_from_text_to_gradebook(tmp_path, monkeypatch):
     assert rows["ana"]["status"] == "ok"
     assert len({row["max_total"] for row in rows.values()}) == 1
     assert float(rows["ana"]["max_total"]) == pytest.approx(expected["ana"])
+
+
+def test_lesson_09_is_released_once_the_article_has_upstream_comparisons(reviewed_kit, tmp_path):
+    from test_sections_l09 import FICTION_UPSTREAM, write_upstream
+
+    kit = tmp_path / "kit"
+    shutil.copytree(reviewed_kit, kit)
+    assert "09-one-interview-many-reports.ipynb" not in [p.name for p in plan_release(kit, ARTICLE).lessons]
+    write_upstream(kit, FICTION_UPSTREAM)
+    assert "09-one-interview-many-reports.ipynb" in [p.name for p in plan_release(kit, ARTICLE).lessons]
